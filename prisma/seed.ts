@@ -1,0 +1,69 @@
+/**
+ * Seeds the demo tenant: idempotent, so every `npm run demo` can run it. Real tenants are created
+ * through the admin API; this exists for the local demo and its documentation only.
+ */
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@wopi/db';
+import { DemoSeedEnv, EnvValidationError, hashApiKeySecret, loadEnv, parseApiKey, SecretBox } from '@wopi/tenancy';
+
+export const DEMO_TENANT_SLUG = 'demo';
+
+async function seed(env: DemoSeedEnv): Promise<void> {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: env.DATABASE_URL }) });
+  try {
+    const secrets = new SecretBox(env.SECRETS_ENCRYPTION_KEY);
+    const tenantData = {
+      displayName: 'Demo tenant',
+      coreAppBaseUrl: env.DEMO_CORE_URL,
+      coreAppCredential: secrets.seal(env.DEMO_CORE_API_SECRET),
+    };
+    const tenant = await prisma.tenant.upsert({
+      where: { slug: DEMO_TENANT_SLUG },
+      create: { slug: DEMO_TENANT_SLUG, ...tenantData },
+      update: tenantData,
+    });
+    await prisma.wopiClientProfile.upsert({
+      where: { tenantId_name: { tenantId: tenant.id, name: 'wopi-validator' } },
+      create: {
+        tenantId: tenant.id,
+        name: 'wopi-validator',
+        kind: 'WOPI_VALIDATOR',
+        discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
+        isDefault: true,
+      },
+      update: { discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL },
+    });
+    const key = parseApiKey(env.DEMO_SESSION_API_KEY)!;
+    await prisma.apiKey.upsert({
+      where: { keyId: key.keyId },
+      create: {
+        tenantId: tenant.id,
+        kind: 'SESSION',
+        name: 'demo core app',
+        keyId: key.keyId,
+        secretHash: hashApiKeySecret(key.secret),
+      },
+      update: { tenantId: tenant.id, secretHash: hashApiKeySecret(key.secret), revokedAt: null },
+    });
+    await prisma.auditEvent.create({
+      data: {
+        tenantId: tenant.id,
+        actor: 'system:seed',
+        action: 'tenant.seeded',
+        target: `tenant:${DEMO_TENANT_SLUG}`,
+      },
+    });
+    process.stdout.write(`seed: demo tenant "${DEMO_TENANT_SLUG}" ready (core app ${env.DEMO_CORE_URL})\n`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+Promise.resolve()
+  .then(() => seed(loadEnv(DemoSeedEnv)))
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `seed failed: ${error instanceof EnvValidationError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
