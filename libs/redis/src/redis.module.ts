@@ -1,0 +1,35 @@
+import { Inject, type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { redisOptionsFromUrl } from './redis-options';
+
+/** Injection token of the process's shared ioredis client (locks, tickets, caches). */
+export const REDIS = Symbol('REDIS');
+
+@Module({})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  static forRoot(url: string): DynamicModule {
+    return {
+      module: RedisModule,
+      global: true,
+      providers: [
+        {
+          provide: REDIS,
+          // Fail a command after a short queue rather than hang: callers such as the lock store must
+          // fail closed quickly when Redis is down.
+          useFactory: () =>
+            new Redis({ ...redisOptionsFromUrl(url), maxRetriesPerRequest: 2, enableOfflineQueue: true }),
+        },
+      ],
+      exports: [REDIS],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // quit() lets sent commands finish; a client that is not connected would queue QUIT until it
+    // reconnects (maybe never), so it is disconnected instead, which also stops reconnecting.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+  }
+}

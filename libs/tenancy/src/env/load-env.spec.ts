@@ -1,0 +1,66 @@
+import { ApiEnv, LOCAL_ACCESS_TOKEN_SIGNING_KEY, WorkerEnv } from './runtime.env';
+import { describeEnv, EnvValidationError, loadEnv } from './load-env';
+
+function problemsOf(source: NodeJS.ProcessEnv): string[] {
+  try {
+    loadEnv(ApiEnv, source);
+  } catch (error) {
+    if (error instanceof EnvValidationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadEnv', () => {
+  it('starts on local defaults when nothing is set', () => {
+    const env = loadEnv(ApiEnv, {});
+    expect(env.PORT).toBe(3000);
+    expect(env.PUBLIC_BASE_URL).toBe('http://127.0.0.1:3000');
+    expect(env.ACCESS_TOKEN_SIGNING_KEY).toBe(LOCAL_ACCESS_TOKEN_SIGNING_KEY);
+  });
+
+  it('parses numbers and strips a trailing slash from the public URL', () => {
+    const env = loadEnv(ApiEnv, { PORT: '8080', PUBLIC_BASE_URL: 'https://wopi.example.com/', TRUST_PROXY: 'true' });
+    expect(env.PORT).toBe(8080);
+    expect(env.PUBLIC_BASE_URL).toBe('https://wopi.example.com');
+    expect(env.TRUST_PROXY).toBe(true);
+  });
+
+  it('names a non-numeric PORT', () => {
+    expect(problemsOf({ PORT: 'abc' })).toEqual(['PORT="abc": PORT must be an integer between 0 and 65535']);
+  });
+
+  it('lists every bad variable in one error, one line each', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'localhost:6379',
+      DATABASE_URL: 'mysql://x',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.split('=')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'REDIS_URL']);
+  });
+
+  it('refuses the public local secrets in production, and never prints a secret value', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.map((p) => p.split('=')[0]).sort()).toEqual(['ACCESS_TOKEN_SIGNING_KEY', 'SECRETS_ENCRYPTION_KEY']);
+    const short = problemsOf({ ACCESS_TOKEN_SIGNING_KEY: 'too-short-secret' });
+    expect(short.join('\n')).not.toContain('too-short-secret');
+    expect(short[0]).toContain('ACCESS_TOKEN_SIGNING_KEY=***');
+  });
+
+  it('accepts production with real secrets', () => {
+    const env = loadEnv(ApiEnv, {
+      NODE_ENV: 'production',
+      ACCESS_TOKEN_SIGNING_KEY: 'x'.repeat(48),
+      SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(env.NODE_ENV).toBe('production');
+  });
+
+  it('masks secrets when the configuration is described for the log', () => {
+    const described = describeEnv(loadEnv(WorkerEnv, { REDIS_URL: 'redis://cache:6379' }));
+    expect(described.SECRETS_ENCRYPTION_KEY).toBe('***');
+    expect(described.REDIS_URL).toBe('redis://cache:6379');
+  });
+});

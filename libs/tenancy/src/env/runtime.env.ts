@@ -1,0 +1,254 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { NotLocalDefaultInProduction } from './not-local-default-in-production.decorator';
+import { Sensitive } from './sensitive.decorator';
+
+// Local defaults for secrets: public, so they are refused when NODE_ENV=production.
+export const LOCAL_SECRETS_ENCRYPTION_KEY = 'bG9jYWwtZGV2LW9ubHktc2VjcmV0cy1rZXktMzJieXQ='; // 'local-dev-only-secrets-key-32byt'
+export const LOCAL_ACCESS_TOKEN_SIGNING_KEY = 'local-development-only-access-token-signing-key';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Variables every gateway process (api, worker) reads. Defaults are the embedded local ones the
+ * demo uses; secrets have local defaults only outside production, where they must be set.
+ */
+export class RuntimeEnv {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: NodeEnv = 'development';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/wopi_gateway';
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key, so several deployments (or test runs) can share one Redis. */
+  @Matches(/^[a-z0-9:_-]{1,64}$/i, { message: 'QUEUE_PREFIX must be 1-64 characters of a-z, 0-9, ":", "_" or "-"' })
+  QUEUE_PREFIX = 'wopi';
+
+  /** 32 bytes, base64: encrypts tenant secrets at rest (AES-256-GCM). */
+  @Sensitive()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes encoded as base64 (44 characters)',
+  })
+  @NotLocalDefaultInProduction(LOCAL_SECRETS_ENCRYPTION_KEY)
+  SECRETS_ENCRYPTION_KEY = LOCAL_SECRETS_ENCRYPTION_KEY;
+
+  /** OTLP/HTTP endpoint of an OpenTelemetry collector; tracing and metrics export are off when unset. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @Transform(emptyToUndefined)
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Share of failed core-app calls (in a 10 s window) that opens a tenant's circuit breaker. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  CORE_APP_BREAKER_ERROR_PERCENT = 50;
+
+  /** Calls in the window before a tenant's breaker may open at all. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  CORE_APP_BREAKER_MIN_CALLS = 5;
+
+  /** How long an open breaker answers 503 at once before it lets a trial call through. */
+  @Transform(toInt)
+  @Min(100)
+  @IsInt()
+  CORE_APP_BREAKER_RESET_MS = 10_000;
+
+  /** Attempts of an idempotent core-app call on timeouts, resets and 5xx (1 = no retry). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(10)
+  @IsInt()
+  CORE_APP_RETRY_ATTEMPTS = 3;
+
+  /** Attempts of a write-back job before it waits for an operator (admin API: retry or discard). */
+  @Transform(toInt)
+  @Min(1)
+  @Max(100)
+  @IsInt()
+  WRITE_BACK_ATTEMPTS = 12;
+
+  /** First retry delay of a write-back; it doubles with every attempt (12 attempts: about 68 minutes in all). */
+  @Transform(toInt)
+  @Min(10)
+  @IsInt()
+  WRITE_BACK_BACKOFF_MS = 1_000;
+
+  /** Where saved content waits until the core app confirmed it (a durable local folder). */
+  @IsString()
+  @MinLength(1)
+  BLOB_STAGING_DIR = '.local/staging';
+
+  /** How long SIGTERM waits for in-flight requests and jobs before the process exits anyway. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(600_000)
+  @IsInt()
+  SHUTDOWN_GRACE_MS = 25_000;
+}
+
+/** The api process: WOPI REST, host page, session API, health. */
+export class ApiEnv extends RuntimeEnv {
+  @Transform(toInt)
+  @Min(0)
+  @Max(65_535)
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  PORT = 3000;
+
+  @IsString()
+  @MinLength(1)
+  HOST = '127.0.0.1';
+
+  /** The URL WOPI clients and browsers reach this service at; WOPISrc and host-page URLs start with it. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/\/+$/, '') : value))
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
+  /** HMAC key for access tokens (at least 32 characters). */
+  @Sensitive()
+  @IsString()
+  @MinLength(32, { message: 'ACCESS_TOKEN_SIGNING_KEY must be at least 32 characters' })
+  @NotLocalDefaultInProduction(LOCAL_ACCESS_TOKEN_SIGNING_KEY)
+  ACCESS_TOKEN_SIGNING_KEY = LOCAL_ACCESS_TOKEN_SIGNING_KEY;
+
+  /** Seconds a launch ticket (the one-time link to the host page) stays valid. */
+  @Transform(toInt)
+  @Min(10)
+  @Max(3_600)
+  @IsInt()
+  LAUNCH_TICKET_TTL_SECONDS = 120;
+
+  /**
+   * How old a cached WOPI discovery document may get before it is fetched again (discovery.rst:
+   * "12-24 hours is a good cadence"). The stale copy keeps serving while one instance refreshes it.
+   */
+  @Transform(toInt)
+  @Min(60_000)
+  @Max(7 * 24 * 60 * 60 * 1000)
+  @IsInt()
+  DISCOVERY_REFRESH_INTERVAL_MS = 12 * 60 * 60 * 1000;
+
+  /**
+   * Least time between two discovery fetches of one WOPI-client profile forced by proof-key
+   * failures, across all instances: a flood of forged requests cannot turn into a flood of fetches.
+   */
+  @Transform(toInt)
+  @Min(1_000)
+  @Max(24 * 60 * 60 * 1000)
+  @IsInt()
+  DISCOVERY_MIN_REFRESH_INTERVAL_MS = 5 * 60 * 1000;
+
+  /** Timeout of one discovery fetch from a WOPI client. */
+  @Transform(toInt)
+  @Min(100)
+  @Max(120_000)
+  @IsInt()
+  DISCOVERY_FETCH_TIMEOUT_MS = 10_000;
+
+  /** Trust X-Forwarded-* from the reverse proxy in front (set in production behind an ingress). */
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1'))
+  TRUST_PROXY = false;
+
+  /** Folder of prisma/migrations, read by /readyz to check that every migration is applied. */
+  @IsString()
+  MIGRATIONS_DIR = 'prisma/migrations';
+
+  /** Attempts of a conversion job; only core-app outages are retried, a failing document is not. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(20)
+  @IsInt()
+  CONVERSION_ATTEMPTS = 5;
+
+  /** First wait before a conversion job is retried; it doubles with each further attempt. */
+  @Transform(toInt)
+  @Min(100)
+  @Max(3_600_000)
+  @IsInt()
+  CONVERSION_RETRY_DELAY_MS = 10_000;
+}
+
+/** The worker process: BullMQ processors, no HTTP. */
+export class WorkerEnv extends RuntimeEnv {
+  /** How often the worker re-enqueues write-backs that a crash or a Redis restart left behind. */
+  @Transform(toInt)
+  @Min(100)
+  @IsInt()
+  WRITE_BACK_RELAY_INTERVAL_MS = 5_000;
+
+  /** Audit events older than this are removed by the housekeeping job. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt()
+  AUDIT_RETENTION_DAYS = 400;
+
+  /** Longest one LibreOffice conversion may run before its processes are killed. */
+  @Transform(toInt)
+  @Min(100)
+  // 30 min: conversion working folders older than four times this are swept as leftovers.
+  @Max(1_800_000)
+  @IsInt()
+  CONVERSION_TIMEOUT_MS = 120_000;
+
+  /** Conversions (LibreOffice processes) one worker runs at once; each takes a CPU and a few hundred MB. */
+  @Transform(toInt)
+  @Min(1)
+  @Max(64)
+  @IsInt()
+  CONVERSION_CONCURRENCY = 2;
+
+  /** Parent folder of the conversions' throw-away working folders; the OS temp folder when empty. */
+  @IsString()
+  CONVERSION_TEMP_DIR = '';
+
+  /** Absolute path of LibreOffice's soffice; the usual install locations are searched when empty. */
+  @IsString()
+  @Matches(/^(\/.*)?$/, { message: 'SOFFICE_PATH must be an absolute path' })
+  SOFFICE_PATH = '';
+}
+
+/** `npm run db:seed`: the demo tenant, pointed at the local demo core app. */
+export class DemoSeedEnv {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgresql:// URL' })
+  DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/wopi_gateway';
+
+  @Sensitive()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes encoded as base64 (44 characters)',
+  })
+  SECRETS_ENCRYPTION_KEY = LOCAL_SECRETS_ENCRYPTION_KEY;
+
+  /** Base URL of the demo core app's contract API. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DEMO_CORE_URL = 'http://127.0.0.1:3100/core/v1';
+
+  @Sensitive()
+  @IsString()
+  @MinLength(8)
+  DEMO_CORE_API_SECRET = 'demo-core-local-secret';
+
+  /** The demo tenant's session API key (`wgk_<16 hex>_<43 base64url>`), generated by the launcher. */
+  @Sensitive()
+  @Matches(/^wgk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/, {
+    message: 'DEMO_SESSION_API_KEY must look like wgk_<16 hex>_<43 base64url>',
+  })
+  DEMO_SESSION_API_KEY: string;
+
+  /** Discovery URL of the WOPI validator's stand-in client (node cli.mjs discovery --serve PORT). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DEMO_VALIDATOR_DISCOVERY_URL = 'http://127.0.0.1:8099/hosting/discovery';
+}
