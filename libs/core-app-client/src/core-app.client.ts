@@ -1,0 +1,241 @@
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { CoreAppError, CoreAppErrorKind } from './core-app.error';
+import { CORE_APP_CLIENT_OPTIONS, type CoreAppClientOptions } from './core-app-client.options';
+import type {
+  ContentDownload,
+  CoreAppTarget,
+  CoreFile,
+  CoreUser,
+  ReplayableBody,
+  SiblingConflictPolicy,
+} from './core-app.types';
+import { PermissionCache } from './permission-cache';
+import { withRetries } from './retry';
+import { type SignedCall, TenantChannel, fingerprintOf } from './tenant-channel';
+
+const enc = encodeURIComponent;
+
+/**
+ * The gateway's side of the core-app contract v1 (openapi/core-app-contract.v1.yaml).
+ * Every call is signed, goes through the tenant's circuit breaker, and has a timeout; idempotent
+ * calls are retried with jittered backoff on outage-like failures. An open breaker fails at once
+ * with `CoreAppErrorKind.CircuitOpen` and a Retry-After.
+ */
+@Injectable()
+export class CoreAppClient implements OnApplicationShutdown {
+  private readonly channels = new Map<string, TenantChannel>();
+  private readonly permissions = new PermissionCache();
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+  constructor(@Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions) {}
+
+  // Not onModuleDestroy: Nest runs that before the HTTP server and the queue workers have
+  // finished their in-flight work, which still needs the core app (graceful shutdown, ADR 0007).
+  onApplicationShutdown(): void {
+    this.channels.forEach((channel) => channel.shutdown());
+    // Idle keep-alive sockets would otherwise hold the process open after shutdown.
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /**
+   * Metadata and the user's permissions. With `fresh`, never from the permission cache: every
+   * write re-checks the user's right to write.
+   */
+  async getFile(target: CoreAppTarget, ref: string, userId: string, { fresh = false } = {}): Promise<CoreFile> {
+    const cacheKey = [target.tenantId, ref, userId];
+    if (!fresh && target.permissionCacheTtlMs > 0) {
+      const cached = this.permissions.get(cacheKey);
+      if (cached) return cached;
+    }
+    const file = await this.idempotent(target, {
+      operation: 'getFile',
+      method: 'GET',
+      path: `/files/${enc(ref)}?userId=${enc(userId)}`,
+      axios: { timeout: target.timeoutMs },
+    });
+    const answer = this.asFile(file.data);
+    if (target.permissionCacheTtlMs > 0) this.permissions.set(cacheKey, answer, target.permissionCacheTtlMs);
+    return answer;
+  }
+
+  /** The content as a stream (never buffered); retried only until the response starts. */
+  async getContent(target: CoreAppTarget, ref: string, userId: string): Promise<ContentDownload> {
+    const response = await this.idempotent(target, {
+      operation: 'getContent',
+      method: 'GET',
+      path: `/files/${enc(ref)}/content?userId=${enc(userId)}`,
+      axios: { responseType: 'stream', timeout: this.options.contentIdleTimeoutMs },
+    });
+    const length = Number(response.headers['content-length']);
+    return {
+      stream: response.data as Readable,
+      version: (response.headers['x-core-version'] as string | undefined) ?? undefined,
+      sizeBytes: Number.isFinite(length) ? length : undefined,
+    };
+  }
+
+  /**
+   * Writes new content. The idempotency key makes a retried upload safe; `ifMatch` makes the
+   * core app refuse (412) when its copy changed since the version the gateway based this on.
+   */
+  async putContent(
+    target: CoreAppTarget,
+    ref: string,
+    userId: string,
+    input: { body: ReplayableBody; idempotencyKey: string; ifMatch?: string },
+  ): Promise<CoreFile> {
+    this.forget(target, ref);
+    const response = await this.idempotent(target, {
+      operation: 'putContent',
+      method: 'PUT',
+      path: `/files/${enc(ref)}/content?userId=${enc(userId)}`,
+      contentSha256: input.body.sha256,
+      axios: this.upload(input.body, {
+        'idempotency-key': input.idempotencyKey,
+        ...(input.ifMatch !== undefined ? { 'if-match': `"${input.ifMatch}"` } : {}),
+      }),
+    });
+    return this.asFile(response.data);
+  }
+
+  /** Creates a file next to `ref` (PutRelativeFile, conversions); retried under its idempotency key. */
+  async createSibling(
+    target: CoreAppTarget,
+    ref: string,
+    userId: string,
+    input: { name: string; onConflict: SiblingConflictPolicy; body: ReplayableBody; idempotencyKey: string },
+  ): Promise<CoreFile> {
+    const response = await this.idempotent(target, {
+      operation: 'createSibling',
+      method: 'POST',
+      path: `/files/${enc(ref)}/siblings?userId=${enc(userId)}&name=${enc(input.name)}&onConflict=${input.onConflict}`,
+      contentSha256: input.body.sha256,
+      axios: this.upload(input.body, { 'idempotency-key': input.idempotencyKey }),
+    });
+    return this.asFile(response.data);
+  }
+
+  /** The sibling of `ref` with exactly this name, or null. */
+  async findSibling(target: CoreAppTarget, ref: string, userId: string, name: string): Promise<CoreFile | null> {
+    try {
+      const response = await this.idempotent(target, {
+        operation: 'findSibling',
+        method: 'GET',
+        path: `/files/${enc(ref)}/siblings?userId=${enc(userId)}&name=${enc(name)}`,
+        axios: { timeout: target.timeoutMs },
+      });
+      return this.asFile(response.data);
+    } catch (error) {
+      if (error instanceof CoreAppError && error.kind === CoreAppErrorKind.NotFound) return null;
+      throw error;
+    }
+  }
+
+  /** Renames (full name with extension). Not retried: a rename is not idempotent under a name clash. */
+  async rename(target: CoreAppTarget, ref: string, userId: string, name: string): Promise<CoreFile> {
+    this.forget(target, ref);
+    const body = JSON.stringify({ name });
+    const response = await this.channel(target).call({
+      operation: 'rename',
+      method: 'POST',
+      path: `/files/${enc(ref)}/rename?userId=${enc(userId)}`,
+      contentSha256: sha256(body),
+      axios: { data: body, headers: { 'content-type': 'application/json' }, timeout: target.timeoutMs },
+    });
+    return this.asFile(response.data);
+  }
+
+  async deleteFile(target: CoreAppTarget, ref: string, userId: string): Promise<void> {
+    this.forget(target, ref);
+    await this.idempotent(target, {
+      operation: 'deleteFile',
+      method: 'DELETE',
+      path: `/files/${enc(ref)}?userId=${enc(userId)}`,
+      axios: { timeout: target.timeoutMs },
+    });
+  }
+
+  async getUser(target: CoreAppTarget, userId: string): Promise<CoreUser> {
+    const response = await this.idempotent(target, {
+      operation: 'getUser',
+      method: 'GET',
+      path: `/users/${enc(userId)}`,
+      axios: { timeout: target.timeoutMs },
+    });
+    return response.data as CoreUser;
+  }
+
+  /** The tenant's breaker state, for health and support tooling. */
+  breakerState(tenantId: string): 'closed' | 'open' | 'half_open' | undefined {
+    return this.channels.get(tenantId)?.state;
+  }
+
+  private idempotent(target: CoreAppTarget, call: SignedCall) {
+    const channel = this.channel(target);
+    return withRetries(
+      this.options.retry,
+      async () => {
+        // A stream body is single-use: each attempt opens it anew.
+        const data = call.axios?.data;
+        if (typeof data !== 'function') return channel.call(call);
+        const body = await (data as () => Readable | Promise<Readable>)();
+        try {
+          return await channel.call({ ...call, axios: { ...call.axios, data: body } });
+        } finally {
+          // An open breaker, an early 412 or a dropped connection leaves the body unread; it
+          // holds a file descriptor (a staged blob) until destroyed. After a full send this is a no-op.
+          body.destroy();
+        }
+      },
+      (error) => error instanceof CoreAppError && error.kind === CoreAppErrorKind.Unavailable,
+    );
+  }
+
+  private upload(body: ReplayableBody, headers: Record<string, string>) {
+    return {
+      // Opened per attempt by idempotent().
+      data: body.open as unknown,
+      headers: { ...headers, 'content-type': 'application/octet-stream', 'content-length': String(body.sizeBytes) },
+      timeout: this.options.contentIdleTimeoutMs,
+    };
+  }
+
+  private channel(target: CoreAppTarget): TenantChannel {
+    const existing = this.channels.get(target.tenantId);
+    if (existing?.fingerprint === fingerprintOf(target)) return existing;
+    existing?.shutdown();
+    const channel = new TenantChannel(target, this.options, this.agents);
+    this.channels.set(target.tenantId, channel);
+    return channel;
+  }
+
+  private forget(target: CoreAppTarget, ref: string): void {
+    this.permissions.forgetFile(target.tenantId, ref);
+  }
+
+  private asFile(data: unknown): CoreFile {
+    const file = data as Partial<CoreFile> | undefined;
+    if (
+      !file ||
+      typeof file.ref !== 'string' ||
+      typeof file.name !== 'string' ||
+      typeof file.version !== 'string' ||
+      !file.permissions
+    ) {
+      throw new CoreAppError(
+        CoreAppErrorKind.BadResponse,
+        'core app answered without the file metadata the contract requires',
+      );
+    }
+    return file as CoreFile;
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
