@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+export interface StagedBlob {
+  /** Where the bytes are: content-addressed, so equal content is stored once. */
+  key: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** The staging store's port: local disk today, an S3-compatible adapter later. */
+export interface BlobStore {
+  /**
+   * Streams `body` into the store while hashing it; resolves once the bytes are durable. Rejects
+   * with BlobTooLargeError as soon as more than `maxBytes` arrived (nothing is kept then).
+   */
+  put(body: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
+  /** The blob's bytes; rejects (never a stream that fails later) when the blob is not there. */
+  open(key: string): Promise<Readable>;
+  delete(key: string): Promise<void>;
+  /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
+  keysStoredBefore(cutoff: Date): AsyncIterable<string>;
+  /** Removes half-written uploads (a crash mid-body) older than `cutoff`; returns how many. */
+  removeAbandonedUploads(cutoff: Date): Promise<number>;
+}
+
+export const BLOB_STORE = Symbol('BLOB_STORE');
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`body is larger than ${maxBytes} bytes`);
+    this.name = 'BlobTooLargeError';
+  }
+}

@@ -1,0 +1,3 @@
+export * from './blob-staging.module';
+export * from './blob-store.port';
+export * from './local-disk-blob.store';

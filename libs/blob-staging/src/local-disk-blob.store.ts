@@ -1,0 +1,105 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type BlobStore, BlobTooLargeError, type StagedBlob } from './blob-store.port';
+
+const KEY_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * Staging on local disk (one node; shared volumes or S3 for many). A blob is written to a temp
+ * file, fsync'd, then renamed to its SHA-256, and the directory is fsync'd: a crash leaves either
+ * the whole blob or a temp file that is never read, never a half-written blob.
+ */
+export class LocalDiskBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  async put(body: Readable, { maxBytes }: { maxBytes: number }): Promise<StagedBlob> {
+    const tmpDir = path.join(this.root, 'tmp');
+    await mkdir(tmpDir, { recursive: true });
+    const tmpPath = path.join(tmpDir, randomUUID());
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        sizeBytes += chunk.length;
+        if (sizeBytes > maxBytes) return callback(new BlobTooLargeError(maxBytes));
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(tmpPath, { flags: 'wx' }));
+      await fsync(tmpPath);
+      const sha256 = hash.digest('hex');
+      const finalPath = this.pathOf(sha256);
+      await mkdir(path.dirname(finalPath), { recursive: true });
+      await rename(tmpPath, finalPath);
+      await fsync(path.dirname(finalPath));
+      return { key: sha256, sha256, sizeBytes };
+    } catch (error) {
+      await rm(tmpPath, { force: true });
+      throw error;
+    }
+  }
+
+  async open(key: string): Promise<Readable> {
+    // Open first, so a missing blob is a rejected promise here rather than an 'error' event on
+    // a stream that someone is already piping.
+    const handle = await open(this.pathOf(key), 'r');
+    return handle.createReadStream();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async *keysStoredBefore(cutoff: Date): AsyncIterable<string> {
+    const shards = await readdir(path.join(this.root, 'blobs')).catch(() => [] as string[]);
+    for (const shard of shards) {
+      for (const key of await readdir(path.join(this.root, 'blobs', shard)).catch(() => [] as string[])) {
+        if (!KEY_PATTERN.test(key)) continue;
+        const stored = await stat(this.pathOf(key)).catch(() => null);
+        if (stored && stored.mtime < cutoff) yield key;
+      }
+    }
+  }
+
+  async removeAbandonedUploads(cutoff: Date): Promise<number> {
+    const tmpDir = path.join(this.root, 'tmp');
+    let removed = 0;
+    for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      const file = path.join(tmpDir, name);
+      const info = await stat(file).catch(() => null);
+      if (info && info.mtime < cutoff) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Size of a stored blob, or null when it is not there. */
+  async sizeOf(key: string): Promise<number | null> {
+    return stat(this.pathOf(key)).then(
+      (s) => s.size,
+      () => null,
+    );
+  }
+
+  private pathOf(key: string): string {
+    if (!KEY_PATTERN.test(key)) throw new Error(`not a blob key: ${key}`);
+    return path.join(this.root, 'blobs', key.slice(0, 2), key);
+  }
+}
+
+async function fsync(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

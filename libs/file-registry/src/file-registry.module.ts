@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CreatedFileRegistrar } from './created-file.registrar';
+import { FileRepository } from './file.repository';
+import { VersionLedger } from './version-ledger.repository';
+import { WRITE_BACK_SETTINGS, WriteBackScheduler, type WriteBackSettings } from './write-back.scheduler';
+import { WriteBackService } from './write-back.service';
+
+const DEFAULT_WRITE_BACK_SETTINGS: WriteBackSettings = { attempts: 12, backoffMs: 1_000 };
+
+/** File identities, versions and the write-back path (global: api and worker import it once). */
+@Module({})
+export class FileRegistryModule {
+  static forRoot(writeBack: WriteBackSettings = DEFAULT_WRITE_BACK_SETTINGS): DynamicModule {
+    const providers = [
+      FileRepository,
+      VersionLedger,
+      CreatedFileRegistrar,
+      WriteBackService,
+      WriteBackScheduler,
+      { provide: WRITE_BACK_SETTINGS, useValue: writeBack },
+    ];
+    return { module: FileRegistryModule, global: true, providers, exports: providers };
+  }
+}

@@ -1,0 +1,85 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PrismaService, type WriteBackOutbox } from '@wopi/db';
+import { JobName, QueueName } from '@wopi/jobs';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { WriteBackJob } from './write-back.service';
+
+export const WRITE_BACK_SETTINGS = Symbol('WRITE_BACK_SETTINGS');
+
+export interface WriteBackSettings {
+  /** Attempts before a job is left failed for an operator (exponential backoff in between). */
+  attempts: number;
+  /** First retry delay; each further retry doubles it. */
+  backoffMs: number;
+}
+
+/** A deterministic job id per version: enqueuing the same version twice adds one job. */
+export const writeBackJobId = (versionId: string) => `wb-${versionId}`;
+
+/**
+ * Moves outbox rows onto the write-back queue. The api calls `enqueue` right after a save commits;
+ * the worker's relay calls `relay` on a timer for whatever a crash or a Redis restart left behind.
+ */
+@Injectable()
+export class WriteBackScheduler {
+  private readonly logger = new Logger(WriteBackScheduler.name);
+
+  constructor(
+    @InjectQueue(QueueName.WriteBack) private readonly queue: Queue<WriteBackJob>,
+    private readonly prisma: PrismaService,
+    @Inject(WRITE_BACK_SETTINGS) private readonly settings: WriteBackSettings,
+  ) {}
+
+  /** Best effort: a failure here loses nothing, the relay enqueues the row later. */
+  async enqueue(versionId: string): Promise<void> {
+    try {
+      const row = await this.prisma.writeBackOutbox.findUnique({ where: { versionId }, include: { version: true } });
+      if (row) await this.add(row, row.version.number);
+    } catch (error) {
+      this.logger.warn({ versionId, err: error }, 'write-back not enqueued now; the outbox relay will');
+    }
+  }
+
+  /**
+   * Enqueues outbox rows never enqueued (older than `graceMs`, so the api's own enqueue goes first)
+   * and rows whose job vanished (Redis lost it). Returns how many jobs it added.
+   */
+  async relay(graceMs: number, limit = 500): Promise<number> {
+    const rows = await this.prisma.writeBackOutbox.findMany({
+      where: { createdAt: { lt: new Date(Date.now() - graceMs) } },
+      include: { version: true },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+    let added = 0;
+    for (const row of rows) {
+      const job = row.enqueuedAt ? await this.queue.getJob(writeBackJobId(row.versionId)) : undefined;
+      if (!job) {
+        await this.add(row, row.version.number);
+        added++;
+      }
+    }
+    return added;
+  }
+
+  private async add(row: WriteBackOutbox, versionNumber: number): Promise<void> {
+    const data: WriteBackJob = {
+      tenantId: row.tenantId,
+      fileId: row.fileId,
+      versionId: row.versionId,
+      versionNumber,
+      userId: row.userId,
+    };
+    const options: JobsOptions = {
+      jobId: writeBackJobId(row.versionId),
+      attempts: this.settings.attempts,
+      backoff: { type: 'exponential', delay: this.settings.backoffMs },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      // Failed jobs stay until an operator retries or discards them (admin API).
+      removeOnFail: false,
+    };
+    await this.queue.add(JobName.WriteBackFile, data, options);
+    await this.prisma.writeBackOutbox.update({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
+  }
+}

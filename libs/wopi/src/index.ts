@@ -1,0 +1,20 @@
+// Public API of @wopi/wopi: the WOPI protocol, without Nest and without I/O.
+export * from './action-url';
+export * from './check-file-info';
+export * from './discovery';
+export * from './dotnet-ticks';
+export * from './file-name';
+export * from './iso-timestamp';
+export * from './parse-wopi-request';
+export * from './proof-keys';
+export * from './to-wopi-response';
+export * from './user-info';
+export * from './utf7';
+export * from './without-undefined';
+export * from './wopi-error';
+export * from './wopi-header';
+export * from './wopi-lock';
+export * from './wopi-operation';
+export { type WopiRequestHeaders } from './wopi-request-headers';
+export * from './wopi-response-bodies';
+export { XmlSyntaxError } from './xml-parser';
