@@ -1,0 +1,82 @@
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ServerResponse } from 'node:http';
+import { DemoCoreError } from '../demo-core.error';
+import { AppliedFault, FaultInjector, FaultMode } from './fault-injector';
+import { RequestLog } from './request-log';
+
+/**
+ * Applies the fault set through /_control to a contract request (test switch). Runs after the
+ * signature check, so only the gateway's own calls count against `remaining`. Nothing it does
+ * outlives the connection: a delay ends early when the client goes away, and a hung request is
+ * released when its client closes or the server shuts down (`releaseAll`).
+ */
+export class FaultInjectionHook {
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(
+    private readonly faults: FaultInjector,
+    private readonly log: RequestLog,
+  ) {}
+
+  readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const fault = this.faults.take(request.method, (request.raw.url ?? request.url).split('?', 1)[0]);
+    if (fault === undefined) return;
+    this.log.noteFault(request, fault.mode);
+    request.log.info({ fault }, 'injecting a fault');
+    if (fault.delayMs > 0 && !(await this.delay(reply, fault.delayMs))) {
+      // The client left during the delay: nobody is waiting for the rest of this request.
+      reply.hijack();
+      return;
+    }
+    this.apply(fault, request, reply);
+  };
+
+  /** Closes every hung connection, so the server can shut down. */
+  releaseAll(): void {
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+  }
+
+  private apply(fault: AppliedFault, request: FastifyRequest, reply: FastifyReply): void {
+    switch (fault.mode) {
+      case FaultMode.Slow:
+        return;
+      case FaultMode.Error:
+        throw DemoCoreError.injectedFault(fault.status);
+      case FaultMode.Hang: {
+        // Taking the reply over stops Fastify's lifecycle here: no handler, no answer.
+        reply.hijack();
+        const response = reply.raw;
+        this.hanging.add(response);
+        response.once('close', () => this.hanging.delete(response));
+        return;
+      }
+      case FaultMode.Reset:
+        reply.hijack();
+        // RST rather than FIN: what a crashed process or a dropped load-balancer connection looks like.
+        request.raw.socket.resetAndDestroy();
+        return;
+      default:
+        return assertNever(fault.mode);
+    }
+  }
+
+  /** Waits `ms`; false (early) when the connection closes first. */
+  private delay(reply: FastifyReply, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const onClose = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        reply.raw.off('close', onClose);
+        resolve(true);
+      }, ms);
+      reply.raw.once('close', onClose);
+    });
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled fault mode ${String(value)}`);
+}
