@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { DependencyHealthIndicators } from './health-indicators';
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly dependencies: DependencyHealthIndicators,
+  ) {}
+
+  /** Liveness: the process answers. Never checks dependencies (a Redis outage must not restart pods). */
+  @Get('healthz')
+  @HealthCheck()
+  liveness() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: PostgreSQL reachable and fully migrated, Redis reachable; 503 otherwise. */
+  @Get('readyz')
+  @HealthCheck()
+  readiness() {
+    return this.health.check([
+      () => this.dependencies.postgres(),
+      () => this.dependencies.migrations(),
+      () => this.dependencies.redisPing(),
+    ]);
+  }
+}

@@ -1,0 +1,26 @@
+import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { parseApiKey, type TenantConfig, TenantRepository } from '@wopi/tenancy';
+import type { FastifyRequest } from 'fastify';
+
+export type RequestWithTenant = FastifyRequest & {
+  tenant?: TenantConfig;
+  /** The public part of the API key that authenticated the request (safe to log and audit). */
+  apiKeyId?: string;
+};
+
+/** Session API: a core app authenticates with its tenant's API key (`Authorization: Bearer wgk_...`). */
+@Injectable()
+export class SessionApiKeyGuard implements CanActivate {
+  constructor(private readonly tenants: TenantRepository) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithTenant>();
+    const header = request.headers.authorization;
+    const apiKey = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+    const tenant = apiKey ? await this.tenants.findBySessionApiKey(apiKey) : null;
+    if (!tenant) throw new UnauthorizedException('A valid tenant API key is required (Authorization: Bearer wgk_...)');
+    request.tenant = tenant;
+    request.apiKeyId = parseApiKey(apiKey!)?.keyId;
+    return true;
+  }
+}

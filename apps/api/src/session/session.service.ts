@@ -1,0 +1,217 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AccessTokenClaims,
+  AccessTokenService,
+  type EditorSession,
+  EditorSessionStore,
+  ExpiredAccessTokenError,
+  InvalidAccessTokenError,
+  LaunchTicketStore,
+  RevocationStore,
+} from '@wopi/access-tokens';
+import {
+  CoreAppClient,
+  CoreAppError,
+  CoreAppErrorKind,
+  type CoreAppTarget,
+  type CoreFile,
+} from '@wopi/core-app-client';
+import type { File } from '@wopi/db';
+import { FileRepository } from '@wopi/file-registry';
+import type { TenantConfig } from '@wopi/tenancy';
+import { EditorActionService } from '../discovery/editor-action.service';
+import type { CreateSessionDto, SessionResponse } from './create-session.dto';
+import type { RenewSessionDto } from './renew-session.dto';
+import { launchLinksOf } from './launch-links';
+import { actionProblem, isSessionAction, type SessionAction, tokenPermissions } from './session-action';
+import { InvalidSessionReferenceError, SessionDeniedError, SessionEndedError } from './session.error';
+
+export const SESSION_SETTINGS = Symbol('SESSION_SETTINGS');
+
+export interface SessionSettings {
+  publicBaseUrl: string;
+  launchTicketTtlSeconds: number;
+}
+
+/**
+ * Editor sessions: permissions from the core app, a stable file ID, a token, the client's action
+ * URL and a one-time host-page link; renewal for sessions that outlive a token.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly coreApps: CoreAppClient,
+    private readonly files: FileRepository,
+    private readonly tokens: AccessTokenService,
+    private readonly tickets: LaunchTicketStore,
+    private readonly sessions: EditorSessionStore,
+    private readonly revocations: RevocationStore,
+    private readonly editors: EditorActionService,
+    @Inject(SESSION_SETTINGS) private readonly settings: SessionSettings,
+  ) {}
+
+  async create(tenant: TenantConfig, request: CreateSessionDto): Promise<SessionResponse> {
+    const coreFile = await this.coreApps.getFile(targetOf(tenant), request.fileRef, request.userId);
+    const action: SessionAction = request.action ?? (coreFile.permissions.write ? 'edit' : 'view');
+    const problem = actionProblem(action, coreFile.permissions, tenant.features);
+    if (problem) throw new SessionDeniedError(problem);
+
+    const file = await this.register(tenant, coreFile);
+    const { token, claims } = await this.tokens.issue({
+      tenantId: tenant.id,
+      fileId: file.id,
+      userId: request.userId,
+      permissions: tokenPermissions(action, coreFile.permissions),
+      ttlMs: tenant.accessTokenTtlMs,
+    });
+    const session: EditorSession & { action: SessionAction } = {
+      sessionId: claims.sessionId,
+      tenantId: tenant.id,
+      fileId: file.id,
+      userId: request.userId,
+      action,
+      ...(request.locale ? { locale: request.locale } : {}),
+      ...(request.returnUrl ? { returnUrl: request.returnUrl } : {}),
+      startedAtMs: claims.issuedAtMs,
+      expiresAtMs: claims.expiresAtMs,
+    };
+    await this.sessions.create(session);
+    return this.launch(tenant, session, file, coreFile, token, claims);
+  }
+
+  /**
+   * A new token for the same session (file, user, action), with the permissions the core app gives
+   * now. A session that ended (expired, revoked) cannot be renewed; one whose user lost all access
+   * is ended here as well.
+   */
+  async renew(tenant: TenantConfig, request: RenewSessionDto): Promise<SessionResponse> {
+    const sessionId = await this.sessionIdOf(tenant, request);
+    const session = await this.sessions.find(tenant.id, sessionId);
+    const action = session?.action;
+    if (!session || !action || !isSessionAction(action)) throw new SessionEndedError('unknown or expired');
+    const revokedBy = await this.revocations.revokedBy({
+      tenantId: tenant.id,
+      userId: session.userId,
+      fileId: session.fileId,
+      sessionId,
+      // A revocation ends the sessions started up to its time, renewals included.
+      issuedAtMs: session.startedAtMs,
+    });
+    if (revokedBy) throw new SessionEndedError(`access revoked (${revokedBy})`);
+    const known = await this.files.findForTenant(tenant.id, session.fileId);
+    if (!known) throw new SessionEndedError('the file was deleted');
+
+    let coreFile: CoreFile;
+    try {
+      // Ask afresh: renewing is exactly when a cached answer must not be trusted.
+      coreFile = await this.coreApps.getFile(targetOf(tenant), known.coreRef, session.userId, { fresh: true });
+    } catch (error) {
+      if (
+        error instanceof CoreAppError &&
+        (error.kind === CoreAppErrorKind.NotFound || error.kind === CoreAppErrorKind.Forbidden)
+      ) {
+        await this.end(session);
+      }
+      throw error;
+    }
+    const problem = actionProblem(action, coreFile.permissions, tenant.features);
+    if (problem) {
+      // No read access at all: the session is over. Lost write on an edit session: the current
+      // token keeps working until it expires or the core app revokes it; a view session is the way on.
+      if (!coreFile.permissions.read) await this.end(session);
+      throw new SessionDeniedError(problem);
+    }
+
+    const file = await this.register(tenant, coreFile);
+    const { token, claims } = await this.tokens.issue({
+      tenantId: tenant.id,
+      fileId: file.id,
+      userId: session.userId,
+      permissions: tokenPermissions(action, coreFile.permissions),
+      ttlMs: tenant.accessTokenTtlMs,
+      sessionId,
+    });
+    // XX: a revocation that deleted the record meanwhile wins (its deny entry refuses this token too).
+    if (!(await this.sessions.extend(session, claims.expiresAtMs))) throw new SessionEndedError('ended meanwhile');
+    return this.launch(tenant, { ...session, action, expiresAtMs: claims.expiresAtMs }, file, coreFile, token, claims);
+  }
+
+  private async sessionIdOf(tenant: TenantConfig, request: RenewSessionDto): Promise<string> {
+    if ((request.sessionId === undefined) === (request.accessToken === undefined)) {
+      throw new InvalidSessionReferenceError('Give exactly one of sessionId and accessToken');
+    }
+    if (request.sessionId !== undefined) return request.sessionId;
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.tokens.verify(request.accessToken!);
+    } catch (error) {
+      if (error instanceof ExpiredAccessTokenError) throw new SessionEndedError('the token has expired');
+      if (error instanceof InvalidAccessTokenError)
+        throw new InvalidSessionReferenceError('accessToken is not a valid token');
+      throw error;
+    }
+    // Another tenant's session is not this core app's business: the same answer as an unknown one.
+    if (claims.tenantId !== tenant.id) throw new SessionEndedError('unknown or expired');
+    return claims.sessionId;
+  }
+
+  private async end(session: EditorSession): Promise<void> {
+    await this.revocations.revokeSession(session.tenantId, session.userId, session.sessionId);
+    await this.sessions.delete(session.tenantId, session.sessionId);
+  }
+
+  private register(tenant: TenantConfig, coreFile: CoreFile): Promise<File> {
+    return this.files.register({
+      tenantId: tenant.id,
+      coreRef: coreFile.ref,
+      name: coreFile.name,
+      ownerId: coreFile.ownerId,
+    });
+  }
+
+  private async launch(
+    tenant: TenantConfig,
+    session: EditorSession & { action: SessionAction },
+    file: File,
+    coreFile: CoreFile,
+    token: string,
+    claims: AccessTokenClaims,
+  ): Promise<SessionResponse> {
+    const wopiSrc = `${this.settings.publicBaseUrl}/wopi/files/${file.id}`;
+    const editor = await this.editors.resolve(tenant, {
+      fileName: file.name,
+      action: session.action,
+      locale: session.locale,
+      sessionId: session.sessionId,
+      wopiSrc,
+    });
+    const ticket = await this.tickets.create(
+      {
+        tenantId: tenant.id,
+        fileId: file.id,
+        sessionId: session.sessionId,
+        accessToken: token,
+        accessTokenTtl: claims.expiresAtMs,
+        action: session.action,
+        ...(session.locale ? { locale: session.locale } : {}),
+        ...(session.returnUrl ? { returnUrl: session.returnUrl } : {}),
+        links: launchLinksOf(coreFile),
+      },
+      this.settings.launchTicketTtlSeconds,
+    );
+    return {
+      sessionId: session.sessionId,
+      fileId: file.id,
+      wopiSrc,
+      accessToken: token,
+      accessTokenTtl: claims.expiresAtMs,
+      action: session.action,
+      actionUrl: editor.status === 'ready' ? editor.actionUrl : null,
+      hostPageUrl: `${this.settings.publicBaseUrl}/host/${file.id}?ticket=${ticket}`,
+    };
+  }
+}
+
+function targetOf(tenant: TenantConfig): CoreAppTarget {
+  return { tenantId: tenant.id, ...tenant.coreApp };
+}
