@@ -1,0 +1,64 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { JobName, QueueName } from '@wopi/jobs';
+import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
+import { PrismaService } from '@wopi/db';
+import { AuditLogRepository } from '@wopi/tenancy';
+import type { Queue } from 'bullmq';
+
+export const AUDIT_RETENTION_DAYS = Symbol('AUDIT_RETENTION_DAYS');
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+// Older than any upload in progress or any save waiting between staging and its database row.
+const STAGING_GRACE_MS = HOUR_MS;
+
+/** Periodic clean-up. Schedules are upserted at start, so every worker agrees on one schedule. */
+@Injectable()
+export class HousekeepingService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(HousekeepingService.name);
+
+  constructor(
+    @InjectQueue(QueueName.Housekeeping) private readonly queue: Queue,
+    private readonly auditLog: AuditLogRepository,
+    @Inject(AUDIT_RETENTION_DAYS) private readonly auditRetentionDays: number,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // A job scheduler with a fixed id: several workers upserting it still yield one daily job.
+    await this.queue.upsertJobScheduler(
+      JobName.PurgeAuditEvents,
+      { every: DAY_MS },
+      { name: JobName.PurgeAuditEvents },
+    );
+  }
+
+  async purgeAuditEvents(): Promise<number> {
+    const cutoff = new Date(Date.now() - this.auditRetentionDays * DAY_MS);
+    const purged = await this.auditLog.purgeOlderThan(cutoff);
+    this.logger.log({ purged, cutoff: cutoff.toISOString() }, 'audit events past retention removed');
+    return purged;
+  }
+
+  /**
+   * Removes staging leftovers: uploads cut off half-way, and blobs no version waiting for its
+   * write-back refers to (e.g. a save whose database commit never happened). A blob a waiting
+   * version needs is never touched, so a failed write-back keeps its bytes until an operator acts.
+   */
+  async sweepStaging(olderThanMs = STAGING_GRACE_MS): Promise<{ abandonedUploads: number; orphanBlobs: number }> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const abandonedUploads = await this.blobs.removeAbandonedUploads(cutoff);
+    let orphanBlobs = 0;
+    for await (const key of this.blobs.keysStoredBefore(cutoff)) {
+      const needed = await this.prisma.fileVersion.count({ where: { blobKey: key, writeBackState: 'PENDING' } });
+      if (needed === 0) {
+        await this.blobs.delete(key);
+        orphanBlobs++;
+      }
+    }
+    this.logger.log({ abandonedUploads, orphanBlobs }, 'staging swept');
+    return { abandonedUploads, orphanBlobs };
+  }
+}

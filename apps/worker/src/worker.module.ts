@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { BlobStagingModule } from '@wopi/blob-staging';
+import { CoreAppClientModule } from '@wopi/core-app-client';
+import { DbModule } from '@wopi/db';
+import { FileRegistryModule } from '@wopi/file-registry';
+import { JobsModule } from '@wopi/jobs';
+import { RedisModule } from '@wopi/redis';
+import { coreAppClientSettings, TenancyModule, type WorkerEnv } from '@wopi/tenancy';
+import { baseLoggerOptions } from '@wopi/telemetry';
+import { LoggerModule } from 'nestjs-pino';
+import { ConversionModule } from './conversion/conversion.module';
+import { HousekeepingModule } from './housekeeping/housekeeping.module';
+import { WriteBackModule } from './write-back/write-back.module';
+
+/** The worker process: the same libs as the api, but BullMQ processors instead of controllers. */
+@Module({})
+export class WorkerModule {
+  static forRoot(env: WorkerEnv): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: baseLoggerOptions(env.LOG_LEVEL, 'wopi-worker') }),
+        DbModule.forRoot(env.DATABASE_URL),
+        RedisModule.forRoot(env.REDIS_URL),
+        JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
+        TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
+        CoreAppClientModule.forRoot(coreAppClientSettings(env)),
+        BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
+        FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
+        HousekeepingModule.forRoot(env.AUDIT_RETENTION_DAYS),
+        WriteBackModule.forRoot(env.WRITE_BACK_RELAY_INTERVAL_MS),
+        ConversionModule.forRoot(env),
+      ],
+    };
+  }
+}

@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { WRITE_BACK_RELAY_INTERVAL_MS, WriteBackRelayService } from './write-back-relay.service';
+import { WriteBackProcessor } from './write-back.processor';
+
+@Module({})
+export class WriteBackModule {
+  static forRoot(relayIntervalMs: number): DynamicModule {
+    return {
+      module: WriteBackModule,
+      providers: [
+        WriteBackProcessor,
+        WriteBackRelayService,
+        { provide: WRITE_BACK_RELAY_INTERVAL_MS, useValue: relayIntervalMs },
+      ],
+    };
+  }
+}

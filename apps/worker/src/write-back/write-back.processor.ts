@@ -1,0 +1,28 @@
+import { Processor } from '@nestjs/bullmq';
+import { type WriteBackJob, WriteBackBusyError, WriteBackService } from '@wopi/file-registry';
+import { QueueName } from '@wopi/jobs';
+import { DelayedError, type Job } from 'bullmq';
+import { DrainingWorkerHost } from '../draining-worker-host';
+
+/** A busy file (another worker writes it back) is looked at again after this, without using an attempt. */
+const BUSY_RETRY_MS = 2_000;
+
+@Processor(QueueName.WriteBack, { concurrency: 4 })
+export class WriteBackProcessor extends DrainingWorkerHost {
+  constructor(private readonly writeBack: WriteBackService) {
+    super();
+  }
+
+  async process(job: Job<WriteBackJob>, token?: string): Promise<unknown> {
+    try {
+      // The job id owns the file's lease: the same job resumed after a crash may take it over at once.
+      return await this.writeBack.run(job.data, String(job.id));
+    } catch (error) {
+      if (error instanceof WriteBackBusyError && token) {
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
+        throw new DelayedError();
+      }
+      throw error;
+    }
+  }
+}
