@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run --silent session -- --file <demo file name> [--user <id>] [--tenant <slug>] [--action view|edit]`
+ *
+ * Creates an editor session on the running demo (started by `npm run demo`) through the session
+ * API, exactly as a core app would, and prints one JSON object:
+ * {wopiSrc, accessToken, accessTokenTtl, hostPageUrl}.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const root = path.resolve(__dirname, '..');
+const runtimeFile = path.join(path.resolve(root, process.env.WOPI_LOCAL_DIR ?? '.local'), 'demo', 'runtime.json');
+
+function fail(message) {
+  process.stderr.write(`session: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      file: { type: 'string' },
+      ref: { type: 'string' },
+      user: { type: 'string', default: 'alice' },
+      tenant: { type: 'string', default: 'demo' },
+      action: { type: 'string' },
+    },
+  });
+  if (!values.file && !values.ref) fail('pass --file <demo file name> (or --ref <core ref>)');
+  if (!fs.existsSync(runtimeFile)) fail('no running demo found: start it with `npm run demo`');
+  const runtime = JSON.parse(fs.readFileSync(runtimeFile, 'utf8'));
+  const tenant = runtime.tenants[values.tenant];
+  if (!tenant) fail(`unknown tenant "${values.tenant}" (known: ${Object.keys(runtime.tenants).join(', ')})`);
+
+  let fileRef = values.ref;
+  if (!fileRef) {
+    // demo-core takes only requests signed as the gateway signs them (core-app contract v1).
+    const { signRequest, EMPTY_BODY_SHA256 } = require('../dist/libs/core-app-client/src/request-signing.js');
+    const listing = await fetch(`${runtime.demoCoreUrl}/core/v1/files`, {
+      headers: signRequest(runtime.demoCoreApiSecret, {
+        method: 'GET',
+        pathWithQuery: '/core/v1/files',
+        contentSha256: EMPTY_BODY_SHA256,
+        timestampMs: Date.now(),
+      }),
+    });
+    if (!listing.ok) fail(`demo-core answered ${listing.status} listing its files`);
+    const { files } = await listing.json();
+    const file = files.find((f) => f.name === values.file);
+    if (!file)
+      fail(`no file named "${values.file}" in the demo core app (there are: ${files.map((f) => f.name).join(', ')})`);
+    fileRef = file.ref;
+  }
+
+  const response = await fetch(`${runtime.apiUrl}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenant.sessionApiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ fileRef, userId: values.user, ...(values.action ? { action: values.action } : {}) }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) fail(`the session API answered ${response.status}: ${body.message ?? JSON.stringify(body)}`);
+  const { wopiSrc, accessToken, accessTokenTtl, hostPageUrl } = body;
+  process.stdout.write(`${JSON.stringify({ wopiSrc, accessToken, accessTokenTtl, hostPageUrl })}\n`);
+}
+
+main().catch((error) =>
+  fail(error.cause?.code === 'ECONNREFUSED' ? 'the demo is not answering: is `npm run demo` running?' : error.message),
+);

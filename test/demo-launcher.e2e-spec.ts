@@ -1,0 +1,139 @@
+/**
+ * The README's run command, as a user runs it: `npm run demo` with no Redis or PostgreSQL at the
+ * configured URLs, then the session command, then Ctrl-C, then a second run on the same data.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { isProcessAlive } from '../scripts/infra/index.cjs';
+import { freePort } from './support/api-process';
+
+const ROOT = path.resolve(__dirname, '..');
+const READY_LINE = 'Press Ctrl-C to stop.';
+
+interface RunningDemo {
+  process: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function startDemo(env: NodeJS.ProcessEnv): Promise<RunningDemo> {
+  const child = spawn(process.execPath, ['scripts/demo.cjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo not ready within 150 s:\n${output}`)), 150_000);
+    const poll = setInterval(() => {
+      if (output.includes(READY_LINE)) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ process: child, output: () => output, exit });
+      }
+    }, 200);
+    void exit.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`demo exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+describe('npm run demo', () => {
+  let localDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    localDir = await mkdtemp(path.join(tmpdir(), 'wopi-demo-'));
+    env = {
+      ...process.env,
+      WOPI_LOCAL_DIR: localDir,
+      WOPI_DEMO_SKIP_BUILD: '1',
+      // Nothing answers here, so the launcher must start its own Redis and PostgreSQL.
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/wopi_gateway',
+      PORT: String(await freePort()),
+      DEMO_CORE_PORT: String(await freePort()),
+      WOPI_VALIDATOR_DISCOVERY_PORT: String(await freePort()),
+    };
+  });
+
+  afterAll(() => rm(localDir, { recursive: true, force: true }));
+
+  async function stop(demo: RunningDemo, pids: number[]): Promise<void> {
+    demo.process.kill('SIGINT');
+    expect(await demo.exit).toBe(0);
+    for (const pid of pids) expect({ pid, alive: isProcessAlive(pid) }).toEqual({ pid, alive: false });
+  }
+
+  it('runs everything on private servers, prints working links, stops cleanly, and runs again on the same data', async () => {
+    const first = await startDemo(env);
+    const runtime = JSON.parse(await readFile(path.join(localDir, 'demo', 'runtime.json'), 'utf8'));
+    const pids = Object.entries(runtime.pids as Record<string, number>)
+      .filter(([name]) => name !== 'launcher')
+      .map(([, pid]) => pid);
+    expect(Object.keys(runtime.pids).sort()).toEqual(
+      ['api', 'demo-core', 'launcher', 'postgres', 'redis', 'worker', 'wopi-validator-discovery'].sort(),
+    );
+
+    const apiUrl = `http://127.0.0.1:${env.PORT}`;
+    const ready = await fetch(`${apiUrl}/readyz`);
+    expect(ready.status).toBe(200);
+
+    const hostPages = [...first.output().matchAll(/^\s+(\S.*?\.\w+)\s+(http:\/\/\S+\/host\/\S+)$/gm)].map((m) => ({
+      name: m[1],
+      url: m[2],
+    }));
+    expect(hostPages.map((p) => p.name).sort()).toEqual([
+      'Budget.xlsx',
+      'Meeting notes.odt',
+      'Roadmap.pptx',
+      'Welcome.docx',
+      'validator.wopitest',
+    ]);
+    for (const page of hostPages) {
+      const response = await fetch(page.url);
+      expect({ name: page.name, status: response.status }).toEqual({ name: page.name, status: 200 });
+      expect(await response.text()).toContain(`<title>${page.name} - Demo tenant</title>`);
+    }
+    expect(first.output()).toMatch(
+      /cli\.mjs --wopisrc http:\/\/127\.0\.0\.1:\d+\/wopi\/files\/\S+ --token \S+ --token-ttl \d+/,
+    );
+    expect(first.output()).toContain(`${apiUrl}/healthz`);
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['scripts/session.cjs', '--file', 'Welcome.docx', '--user', 'bob'],
+      { cwd: ROOT, env },
+    );
+    const session = JSON.parse(stdout);
+    expect(Object.keys(session).sort()).toEqual(['accessToken', 'accessTokenTtl', 'hostPageUrl', 'wopiSrc']);
+    expect(session.wopiSrc).toMatch(new RegExp(`^${apiUrl}/wopi/files/[A-Za-z0-9_-]{22}$`));
+    expect((await fetch(session.hostPageUrl)).status).toBe(200);
+
+    await stop(first, pids);
+    await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
+
+    const second = await startDemo(env);
+    const again = JSON.parse(
+      (
+        await promisify(execFile)(process.execPath, ['scripts/session.cjs', '--file', 'Welcome.docx'], {
+          cwd: ROOT,
+          env,
+        })
+      ).stdout,
+    );
+    // Same database and documents as before: the file keeps its ID across restarts.
+    expect(again.wopiSrc).toBe(session.wopiSrc);
+    const secondRuntime = JSON.parse(await readFile(path.join(localDir, 'demo', 'runtime.json'), 'utf8'));
+    await stop(
+      second,
+      Object.entries(secondRuntime.pids as Record<string, number>)
+        .filter(([name]) => name !== 'launcher')
+        .map(([, pid]) => pid),
+    );
+  }, 400_000);
+});
