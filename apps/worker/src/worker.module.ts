@@ -5,17 +5,25 @@ import { DbModule } from '@wopi/db';
 import { FileRegistryModule } from '@wopi/file-registry';
 import { JobsModule } from '@wopi/jobs';
 import { RedisModule } from '@wopi/redis';
-import { coreAppClientSettings, TenancyModule, type WorkerEnv } from '@wopi/tenancy';
+import { coreAppClientSettings, TenancyModule, type WorkerEnv, type WorkerJobKind } from '@wopi/tenancy';
 import { baseLoggerOptions } from '@wopi/telemetry';
 import { LoggerModule } from 'nestjs-pino';
 import { ConversionModule } from './conversion/conversion.module';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { WriteBackModule } from './write-back/write-back.module';
 
+/** The processors (and their helpers) of each kind of job; a worker loads those of WORKER_JOBS. */
+const jobModules = (env: WorkerEnv): Record<WorkerJobKind, DynamicModule> => ({
+  'write-back': WriteBackModule.forRoot(env.WRITE_BACK_RELAY_INTERVAL_MS),
+  conversion: ConversionModule.forRoot(env),
+  housekeeping: HousekeepingModule.forRoot(env.AUDIT_RETENTION_DAYS),
+});
+
 /** The worker process: the same libs as the api, but BullMQ processors instead of controllers. */
 @Module({})
 export class WorkerModule {
   static forRoot(env: WorkerEnv): DynamicModule {
+    const modules = jobModules(env);
     return {
       module: WorkerModule,
       imports: [
@@ -27,9 +35,7 @@ export class WorkerModule {
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
         BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
-        HousekeepingModule.forRoot(env.AUDIT_RETENTION_DAYS),
-        WriteBackModule.forRoot(env.WRITE_BACK_RELAY_INTERVAL_MS),
-        ConversionModule.forRoot(env),
+        ...env.WORKER_JOBS.map((kind) => modules[kind]),
       ],
     };
   }

@@ -58,6 +58,32 @@ describe('loadEnv', () => {
     expect(env.NODE_ENV).toBe('production');
   });
 
+  it('gives a worker every kind of job unless WORKER_JOBS narrows it', () => {
+    expect(loadEnv(WorkerEnv, {}).WORKER_JOBS).toEqual(['write-back', 'conversion', 'housekeeping']);
+    expect(loadEnv(WorkerEnv, { WORKER_JOBS: ' conversion, housekeeping ' }).WORKER_JOBS).toEqual([
+      'conversion',
+      'housekeeping',
+    ]);
+  });
+
+  it('names an unknown or empty WORKER_JOBS', () => {
+    const problemsOfWorker = (source: NodeJS.ProcessEnv) => {
+      try {
+        loadEnv(WorkerEnv, source);
+      } catch (error) {
+        if (error instanceof EnvValidationError) return error.problems;
+        throw error;
+      }
+      throw new Error('expected the configuration to be refused');
+    };
+    expect(problemsOfWorker({ WORKER_JOBS: 'write-back,thumbnails' })).toEqual([
+      'WORKER_JOBS="write-back,thumbnails": WORKER_JOBS may only name write-back, conversion, housekeeping (comma-separated)',
+    ]);
+    expect(problemsOfWorker({ WORKER_JOBS: ' , ' })).toEqual([
+      'WORKER_JOBS=" , ": WORKER_JOBS must name at least one of write-back, conversion, housekeeping',
+    ]);
+  });
+
   it('masks secrets when the configuration is described for the log', () => {
     const described = describeEnv(loadEnv(WorkerEnv, { REDIS_URL: 'redis://cache:6379' }));
     expect(described.SECRETS_ENCRYPTION_KEY).toBe('***');

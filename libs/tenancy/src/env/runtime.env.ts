@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { NotLocalDefaultInProduction } from './not-local-default-in-production.decorator';
 import { Sensitive } from './sensitive.decorator';
 
@@ -12,6 +12,13 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -182,8 +189,24 @@ export class ApiEnv extends RuntimeEnv {
   CONVERSION_RETRY_DELAY_MS = 10_000;
 }
 
+/** The kinds of job a worker can take; each is one queue and its processor. */
+export const WORKER_JOB_KINDS = ['write-back', 'conversion', 'housekeeping'] as const;
+export type WorkerJobKind = (typeof WORKER_JOB_KINDS)[number];
+
 /** The worker process: BullMQ processors, no HTTP. */
 export class WorkerEnv extends RuntimeEnv {
+  /**
+   * Which jobs this worker takes (comma-separated). Conversions need LibreOffice and a CPU each,
+   * so operators may run them on their own workers and keep saves on lean ones.
+   */
+  @Transform(toList)
+  @ArrayNotEmpty({ message: `WORKER_JOBS must name at least one of ${WORKER_JOB_KINDS.join(', ')}` })
+  @IsIn(WORKER_JOB_KINDS, {
+    each: true,
+    message: `WORKER_JOBS may only name ${WORKER_JOB_KINDS.join(', ')} (comma-separated)`,
+  })
+  WORKER_JOBS: WorkerJobKind[] = [...WORKER_JOB_KINDS];
+
   /** How often the worker re-enqueues write-backs that a crash or a Redis restart left behind. */
   @Transform(toInt)
   @Min(100)
