@@ -173,6 +173,49 @@ describe('WOPI file operations', () => {
     expect(afterUnlock.headers['x-wopi-lock']).toBe('');
   });
 
+  it('keeps a waiting save readable and delivered when Save As writes the same bytes', async () => {
+    const ownCore = await startDemoCore();
+    try {
+      const own = await createTestTenant(prisma, ownCore);
+      const ref = await ownCore.refOf('Welcome.docx');
+      const session = await openEditorSession(app, own, { fileRef: ref, userId: 'alice' });
+      const lockId = `saveas-${randomBytes(6).toString('hex')}`;
+      expect((await lock(session, 'LOCK', lockId)).statusCode).toBe(200);
+      // The core app refuses uploads of this file for now, so the save waits in staging.
+      await ownCore.signedFetch('PUT', '/_control/fault', {
+        mode: 'error',
+        status: 500,
+        methods: ['PUT'],
+        paths: `^/core/v1/files/${ref}/content`,
+      });
+      const content = Buffer.from(`saved then saved as ${randomBytes(8).toString('hex')}`);
+      expect((await put(session, lockId, content)).statusCode).toBe(200);
+
+      // Save As right after the save: the same bytes, staged under the same content address.
+      const saveAs = await wopi(session, {
+        method: 'POST',
+        headers: { 'x-wopi-override': 'PUT_RELATIVE', 'x-wopi-suggestedtarget': '.docx' },
+        body: content,
+      });
+      expect(saveAs.statusCode).toBe(200);
+
+      const read = await wopi(session, { path: '/contents' });
+      expect(read.statusCode).toBe(200);
+      expect(read.rawPayload.equals(content)).toBe(true);
+
+      await ownCore.signedFetch('PUT', '/_control/fault', { mode: 'none' });
+      await waitFor(
+        async () => (await prisma.writeBackOutbox.count({ where: { fileId: session.fileId } })) === 0,
+        'the waiting save to be written back',
+        30_000,
+      );
+      const inCore = await ownCore.signedFetch('GET', `/core/v1/files/${ref}/content?userId=alice`);
+      expect(Buffer.from(await inCore.arrayBuffer()).equals(content)).toBe(true);
+    } finally {
+      await ownCore.close();
+    }
+  });
+
   it('answers a lock mismatch with 409 and the current lock', async () => {
     const alice = await open(tenant, 'Budget.xlsx', 'alice');
     expect((await lock(alice, 'LOCK', 'first')).statusCode).toBe(200);

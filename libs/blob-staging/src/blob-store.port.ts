@@ -16,6 +16,9 @@ export interface BlobStore {
   put(body: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
   /** The blob's bytes; rejects (never a stream that fails later) when the blob is not there. */
   open(key: string): Promise<Readable>;
+  /** Size in bytes, or null when the blob is not there. */
+  sizeOf(key: string): Promise<number | null>;
+  /** Removes the blob; nothing happens when it is not there. Callers go through the file registry's StagedBlobs. */
   delete(key: string): Promise<void>;
   /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
   keysStoredBefore(cutoff: Date): AsyncIterable<string>;

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CreatedFileRegistrar } from './created-file.registrar';
 import { FileRepository } from './file.repository';
+import { StagedBlobs } from './staged-blobs';
 import { VersionLedger } from './version-ledger.repository';
 import { WRITE_BACK_SETTINGS, WriteBackScheduler, type WriteBackSettings } from './write-back.scheduler';
 import { WriteBackService } from './write-back.service';
@@ -14,6 +15,7 @@ export class FileRegistryModule {
     const providers = [
       FileRepository,
       VersionLedger,
+      StagedBlobs,
       CreatedFileRegistrar,
       WriteBackService,
       WriteBackScheduler,

@@ -5,3 +5,4 @@ export * from './version-ledger.repository';
 export * from './write-back.service';
 export * from './write-back.scheduler';
 export * from './created-file.registrar';
+export * from './staged-blobs';

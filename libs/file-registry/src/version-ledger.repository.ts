@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { StagedBlobs } from './staged-blobs';
 
 /** The content of a file as the core app reports it now. */
 export interface CoreContentState {
@@ -37,7 +38,10 @@ const LIVE: Prisma.FileVersionWhereInput = { writeBackState: { not: 'FAILED' } }
  */
 @Injectable()
 export class VersionLedger {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly stagedBlobs: StagedBlobs,
+  ) {}
 
   /** The version whose content is the file's content now, or null before anything was recorded. */
   current(fileId: string): Promise<FileVersion | null> {
@@ -74,10 +78,12 @@ export class VersionLedger {
 
   /**
    * Records a PutFile: the next version, PENDING until the core app confirms it, and its outbox
-   * row, in one transaction: once this returns, the save survives any crash.
+   * row, in one transaction: once this returns, the save survives any crash. Throws
+   * StagedBlobGoneError (nothing recorded) if the staged bytes were released meanwhile.
    */
   recordWopiSave(fileId: string, save: WopiSaveInput): Promise<FileVersion> {
     return this.withFileLock(fileId, async (tx, nextNumber) => {
+      await this.stagedBlobs.holdForSave(tx, save.blobKey);
       const version = await tx.fileVersion.create({
         data: {
           fileId,

@@ -11,6 +11,7 @@ import {
 } from '@wopi/core-app-client';
 import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
 import { FileRepository } from './file.repository';
+import { StagedBlobs } from './staged-blobs';
 import { type Resolution, VersionLedger } from './version-ledger.repository';
 
 /** Payload of a write-back job: one saved version (QueueName.WriteBack / JobName.WriteBackFile). */
@@ -72,6 +73,7 @@ export class WriteBackService {
     private readonly tenants: TenantRepository,
     private readonly audit: AuditLogRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly stagedBlobs: StagedBlobs,
   ) {}
 
   async run(job: WriteBackJob, leaseOwner: string): Promise<WriteBackOutcome> {
@@ -161,7 +163,7 @@ export class WriteBackService {
   }
 
   private async cleanUp(resolution: Resolution): Promise<void> {
-    await Promise.all(resolution.unreferencedBlobKeys.map((key) => this.blobs.delete(key)));
+    await this.stagedBlobs.release(resolution.unreferencedBlobKeys);
   }
 }
 

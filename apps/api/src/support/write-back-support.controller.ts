@@ -5,7 +5,6 @@ import {
   Controller,
   Get,
   HttpCode,
-  Inject,
   NotFoundException,
   Param,
   Post,
@@ -13,8 +12,7 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
-import { VersionLedger, type WriteBackJob } from '@wopi/file-registry';
+import { StagedBlobs, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
 import { AuditLogRepository } from '@wopi/tenancy';
 import type { Queue } from 'bullmq';
@@ -31,7 +29,7 @@ export class WriteBackSupportController {
     @InjectQueue(QueueName.WriteBack) private readonly queue: Queue<WriteBackJob>,
     private readonly ledger: VersionLedger,
     private readonly audit: AuditLogRepository,
-    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly stagedBlobs: StagedBlobs,
   ) {}
 
   @Get('failed')
@@ -76,7 +74,7 @@ export class WriteBackSupportController {
     const version = await this.ledger.findVersion(job.data.versionId);
     if (version?.writeBackState === 'PENDING') {
       const resolution = await this.ledger.discard(version, body.reason);
-      await Promise.all(resolution.unreferencedBlobKeys.map((key) => this.blobs.delete(key)));
+      await this.stagedBlobs.release(resolution.unreferencedBlobKeys);
     }
     await job.remove();
     await this.audit.record({

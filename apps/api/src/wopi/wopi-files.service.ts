@@ -10,7 +10,13 @@ import {
   type CoreAppTarget,
   type CoreFile,
 } from '@wopi/core-app-client';
-import { CreatedFileRegistrar, FileRepository, VersionLedger, WriteBackScheduler } from '@wopi/file-registry';
+import {
+  CreatedFileRegistrar,
+  FileRepository,
+  StagedBlobs,
+  VersionLedger,
+  WriteBackScheduler,
+} from '@wopi/file-registry';
 import { type LockConflict, LockStore } from '@wopi/lock-store';
 import { AuditLogRepository, UserInfoRepository } from '@wopi/tenancy';
 import {
@@ -59,6 +65,7 @@ export class WopiFilesService {
     private readonly userInfos: UserInfoRepository,
     private readonly audit: AuditLogRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly stagedBlobs: StagedBlobs,
     @Inject(WOPI_SETTINGS) private readonly settings: WopiSettings,
   ) {}
 
@@ -314,7 +321,8 @@ export class WopiFilesService {
         HostEditUrl: created.urls?.edit,
       });
     } finally {
-      await this.blobs.delete(staged.key);
+      // Released, not deleted: a waiting save of the same bytes (Save As right after a save) keeps it.
+      await this.stagedBlobs.release([staged.key]);
     }
   }
 

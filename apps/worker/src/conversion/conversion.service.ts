@@ -22,7 +22,7 @@ import {
   type StagedConversion,
 } from '@wopi/conversion';
 import { CoreAppClient, type CoreAppTarget, type CoreFile } from '@wopi/core-app-client';
-import { CreatedFileRegistrar } from '@wopi/file-registry';
+import { CreatedFileRegistrar, StagedBlobs } from '@wopi/file-registry';
 import { TenantRepository } from '@wopi/tenancy';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { asConversionError } from './conversion-failure';
@@ -66,6 +66,7 @@ export class ConversionService {
     private readonly coreApps: CoreAppClient,
     private readonly createdFiles: CreatedFileRegistrar,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly stagedBlobs: StagedBlobs,
     @Inject(CONVERTER) private readonly converter: Converter,
     @Inject(CONVERSION_WORKER_SETTINGS) private readonly settings: ConversionWorkerSettings,
   ) {}
@@ -114,7 +115,7 @@ export class ConversionService {
 
     await job.updateProgress(progressAt(ConversionStage.Registering));
     const file = await this.createdFiles.register(tenantId, created, staged.sha256);
-    await this.blobs.delete(staged.blobKey);
+    await this.stagedBlobs.release([staged.blobKey]);
     return {
       fileId: file.id,
       coreRef: created.ref,
@@ -187,7 +188,8 @@ export class ConversionService {
     const failure = asConversionError(error);
     const retryable = failure === undefined || failure.retryable;
     const lastAttempt = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (lastAttempt && job.data.staged) await this.blobs.delete(job.data.staged.blobKey).catch(() => undefined);
+    if (lastAttempt && job.data.staged)
+      await this.stagedBlobs.release([job.data.staged.blobKey]).catch(() => undefined);
     const context = { tenantId: job.data.tenantId, conversionId: job.id, attempt: job.attemptsMade + 1 };
     outcomes.add(1, { outcome: failure?.code ?? 'internal', target: job.data.targetFormat, tenant: job.data.tenantId });
     if (!failure) {

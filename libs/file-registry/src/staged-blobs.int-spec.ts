@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { LocalDiskBlobStore } from '@wopi/blob-staging';
+import { PrismaService } from '@wopi/db';
+import { createTestTenant } from '../../../test/support/test-tenant';
+import { StagedBlobGoneError, StagedBlobs } from './staged-blobs';
+import { VersionLedger } from './version-ledger.repository';
+
+describe('StagedBlobs', () => {
+  let prisma: PrismaService;
+  let staging: string;
+  let store: LocalDiskBlobStore;
+  let stagedBlobs: StagedBlobs;
+  let ledger: VersionLedger;
+
+  beforeAll(async () => {
+    prisma = new PrismaService(process.env.DATABASE_URL!);
+    staging = await mkdtemp(path.join(tmpdir(), 'staged-blobs-'));
+    store = new LocalDiskBlobStore(staging);
+    stagedBlobs = new StagedBlobs(prisma, store);
+    ledger = new VersionLedger(prisma, stagedBlobs);
+  });
+
+  afterAll(async () => {
+    await prisma.$disconnect();
+    await rm(staging, { recursive: true, force: true });
+  });
+
+  const stage = (label: string) =>
+    store.put(Readable.from([Buffer.from(`${label} ${randomBytes(8).toString('hex')}`)]), { maxBytes: 1024 });
+
+  async function newFile(): Promise<string> {
+    const tenant = await createTestTenant(prisma, { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused' });
+    const file = await prisma.file.create({
+      data: {
+        id: `f-${randomBytes(8).toString('hex')}`,
+        tenantId: tenant.id,
+        coreRef: 'r',
+        name: 'a.docx',
+        ownerId: 'alice',
+      },
+    });
+    return file.id;
+  }
+
+  const saveOf = (blob: { key: string; sha256: string; sizeBytes: number }, tenantId: string) => ({
+    sha256: blob.sha256,
+    sizeBytes: blob.sizeBytes,
+    blobKey: blob.key,
+    savedBy: 'alice',
+    editors: [],
+    tenantId,
+    coreUserId: 'alice',
+  });
+
+  it('deletes only the blobs no waiting save needs', async () => {
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    const waiting = await stage('waiting');
+    const done = await stage('done');
+    await ledger.recordWopiSave(fileId, saveOf(waiting, tenantId));
+
+    await stagedBlobs.release([waiting.key, done.key]);
+
+    expect(await store.sizeOf(waiting.key)).toBe(waiting.sizeBytes);
+    expect(await store.sizeOf(done.key)).toBeNull();
+  });
+
+  it('lets a save being recorded keep its blob: a release of the same bytes waits, then keeps it', async () => {
+    const fileId = await newFile();
+    const blob = await stage('same bytes');
+    let letSaveCommit!: () => void;
+    const saveMayCommit = new Promise<void>((resolve) => (letSaveCommit = resolve));
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => (held = resolve));
+    const saving = prisma.$transaction(async (tx) => {
+      await stagedBlobs.holdForSave(tx, blob.key);
+      held();
+      await saveMayCommit;
+      await tx.fileVersion.create({
+        data: {
+          fileId,
+          number: 1,
+          origin: 'WOPI',
+          sha256: blob.sha256,
+          sizeBytes: BigInt(blob.sizeBytes),
+          blobKey: blob.key,
+          writeBackState: 'PENDING',
+          savedBy: 'alice',
+        },
+      });
+    });
+    await isHeld;
+
+    let released = false;
+    const releasing = stagedBlobs.release([blob.key]).then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(released).toBe(false);
+    letSaveCommit();
+    await saving;
+    await releasing;
+
+    expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
+  });
+
+  it('refuses to record a save whose blob was released before it could be held', async () => {
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    const blob = await stage('gone');
+    await stagedBlobs.release([blob.key]);
+
+    await expect(ledger.recordWopiSave(fileId, saveOf(blob, tenantId))).rejects.toBeInstanceOf(StagedBlobGoneError);
+    expect(await prisma.fileVersion.count({ where: { fileId } })).toBe(0);
+    expect(await prisma.writeBackOutbox.count({ where: { fileId } })).toBe(0);
+    expect((await prisma.file.findUniqueOrThrow({ where: { id: fileId } })).currentVersion).toBe(0);
+  });
+});

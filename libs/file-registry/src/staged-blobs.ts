@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
+import { type Prisma, PrismaService } from '@wopi/db';
+
+/** Namespaces the advisory-lock keys, so they cannot meet another use of pg_advisory_lock. */
+const lockName = (key: string) => `wopi-staged-blob:${key}`;
+
+/** A save's blob was released between staging and recording: nothing was recorded, the save must be retried. */
+export class StagedBlobGoneError extends Error {
+  constructor(readonly key: string) {
+    super(`staged blob ${key} was removed before its save was recorded`);
+    this.name = 'StagedBlobGoneError';
+  }
+}
+
+/**
+ * Staged blobs are content-addressed: one blob may stand for several saves (of any file), and a
+ * save may be staging the very bytes another one is about to let go of. So every deletion goes
+ * through `release`, which under an exclusive PostgreSQL advisory lock on the key deletes the blob
+ * only when no waiting (PENDING) version refers to it; a save takes the same lock, shared, while
+ * it records its version and checks that its blob is still there. A recorded save therefore never
+ * loses its bytes, and the one race left (a release between a save's staging and its recording)
+ * refuses the save instead of recording a version without content.
+ */
+@Injectable()
+export class StagedBlobs {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+  ) {}
+
+  /** Deletes those of `keys` that no waiting save needs (any other holder is done with them). */
+  async release(keys: Iterable<string>): Promise<void> {
+    for (const key of new Set(keys)) {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockName(key)}, 0))`;
+        const needed = await tx.fileVersion.count({ where: { blobKey: key, writeBackState: 'PENDING' } });
+        // Deleted while the lock is held: a save of the same bytes waits, then finds the blob gone.
+        if (needed === 0) await this.blobs.delete(key);
+      });
+    }
+  }
+
+  /**
+   * Called inside the transaction that records a save of `key`: keeps the blob from being released
+   * until that transaction ends, and throws StagedBlobGoneError if it already was.
+   */
+  async holdForSave(tx: Prisma.TransactionClient, key: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${lockName(key)}, 0))`;
+    if ((await this.blobs.sizeOf(key)) === null) throw new StagedBlobGoneError(key);
+  }
+}
