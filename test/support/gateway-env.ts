@@ -6,7 +6,16 @@ export function testApiEnv(overrides: Record<string, string> = {}): ApiEnv {
 }
 
 export function testWorkerEnv(overrides: Record<string, string> = {}): WorkerEnv {
-  return loadEnv(WorkerEnv, { ...baseTestEnv(), ...overrides });
+  const base = baseTestEnv();
+  const env = loadEnv(WorkerEnv, { ...base, ...overrides });
+  // Every worker relays the one database's outbox, so a worker with a staging folder of its own
+  // would take other tests' write-backs and look for (or delete) their blobs in the wrong place,
+  // and would race the run's workers for housekeeping jobs. Such a worker is a separate deployment.
+  if (env.BLOB_STAGING_DIR !== base.BLOB_STAGING_DIR) {
+    if (env.WORKER_JOBS.includes('write-back') || env.QUEUE_PREFIX === base.QUEUE_PREFIX)
+      throw new Error('a test worker with its own BLOB_STAGING_DIR needs its own QUEUE_PREFIX and no write-back jobs');
+  }
+  return env;
 }
 
 /** Variables for a gateway process spawned by a test (same database, Redis and prefix). */

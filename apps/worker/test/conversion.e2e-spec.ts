@@ -143,6 +143,7 @@ describe('conversion jobs end to end', () => {
       testWorkerEnv({
         QUEUE_PREFIX: queuePrefix,
         BLOB_STAGING_DIR: stagingDir,
+        WORKER_JOBS: 'conversion',
         CONVERSION_TEMP_DIR: tempDir,
         CONVERSION_CONCURRENCY: '1',
         // One call per attempt, so an injected outage fails the attempt and BullMQ retries it.

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
@@ -49,9 +50,17 @@ describe('worker housekeeping', () => {
       expect(result.purged).toBeGreaterThanOrEqual(1);
       expect(await prisma.auditEvent.findUnique({ where: { id: old.id } })).toBeNull();
       expect(await prisma.auditEvent.findUnique({ where: { id: recent.id } })).not.toBeNull();
-      // The daily schedule is registered once, whatever the number of workers.
+      // The daily purge and the hourly staging sweep are scheduled once, whatever the number of workers.
+      const other = await createWorker(testWorkerEnv({ AUDIT_RETENTION_DAYS: '400' }));
+      await other.init();
+      await other.close();
       const schedulers = await queue.getJobSchedulers();
-      expect(schedulers.filter((s) => s.key === JobName.PurgeAuditEvents)).toHaveLength(1);
+      expect(schedulers.filter((s) => s.key === JobName.PurgeAuditEvents)).toEqual([
+        expect.objectContaining({ every: 24 * 60 * 60 * 1000 }),
+      ]);
+      expect(schedulers.filter((s) => s.key === JobName.SweepStaging)).toEqual([
+        expect.objectContaining({ every: 60 * 60 * 1000 }),
+      ]);
     } finally {
       await events.close();
       await worker.close();
@@ -102,7 +111,13 @@ describe('worker housekeeping', () => {
       },
     });
 
-    const worker = await createWorker(testWorkerEnv({ BLOB_STAGING_DIR: staging }));
+    const worker = await createWorker(
+      testWorkerEnv({
+        BLOB_STAGING_DIR: staging,
+        QUEUE_PREFIX: `${baseTestEnv().QUEUE_PREFIX}-sweep-${randomBytes(3).toString('hex')}`,
+        WORKER_JOBS: 'housekeeping',
+      }),
+    );
     await worker.init();
     try {
       const { HousekeepingService } = await import('../src/housekeeping/housekeeping.service');

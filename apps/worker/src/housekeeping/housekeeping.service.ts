@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { JobName, QueueName } from '@wopi/jobs';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
-import { PrismaService } from '@wopi/db';
+import { StagedBlobs } from '@wopi/file-registry';
 import { AuditLogRepository } from '@wopi/tenancy';
 import type { Queue } from 'bullmq';
 
@@ -23,16 +23,19 @@ export class HousekeepingService implements OnApplicationBootstrap {
     private readonly auditLog: AuditLogRepository,
     @Inject(AUDIT_RETENTION_DAYS) private readonly auditRetentionDays: number,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    private readonly prisma: PrismaService,
+    private readonly stagedBlobs: StagedBlobs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // A job scheduler with a fixed id: several workers upserting it still yield one daily job.
+    // Job schedulers with fixed ids: several workers upserting them still yield one job per period.
+    // (With staging on each node's local disk, an hourly sweep lands on one node at a time; the
+    // shared-volume or S3 deployments the staging port is meant for see all blobs in every sweep.)
     await this.queue.upsertJobScheduler(
       JobName.PurgeAuditEvents,
       { every: DAY_MS },
       { name: JobName.PurgeAuditEvents },
     );
+    await this.queue.upsertJobScheduler(JobName.SweepStaging, { every: HOUR_MS }, { name: JobName.SweepStaging });
   }
 
   async purgeAuditEvents(): Promise<number> {
@@ -52,11 +55,8 @@ export class HousekeepingService implements OnApplicationBootstrap {
     const abandonedUploads = await this.blobs.removeAbandonedUploads(cutoff);
     let orphanBlobs = 0;
     for await (const key of this.blobs.keysStoredBefore(cutoff)) {
-      const needed = await this.prisma.fileVersion.count({ where: { blobKey: key, writeBackState: 'PENDING' } });
-      if (needed === 0) {
-        await this.blobs.delete(key);
-        orphanBlobs++;
-      }
+      await this.stagedBlobs.release([key]);
+      if ((await this.blobs.sizeOf(key)) === null) orphanBlobs++;
     }
     this.logger.log({ abandonedUploads, orphanBlobs }, 'staging swept');
     return { abandonedUploads, orphanBlobs };
