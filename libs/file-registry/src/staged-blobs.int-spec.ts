@@ -63,7 +63,7 @@ describe('StagedBlobs', () => {
     const done = await stage('done');
     await ledger.recordWopiSave(fileId, saveOf(waiting, tenantId));
 
-    await stagedBlobs.release([waiting.key, done.key]);
+    expect(await stagedBlobs.release([waiting.key, done.key])).toEqual([done.key]);
 
     expect(await store.sizeOf(waiting.key)).toBe(waiting.sizeBytes);
     expect(await store.sizeOf(done.key)).toBeNull();

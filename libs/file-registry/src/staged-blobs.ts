@@ -29,16 +29,23 @@ export class StagedBlobs {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
-  /** Deletes those of `keys` that no waiting save needs (any other holder is done with them). */
-  async release(keys: Iterable<string>): Promise<void> {
+  /**
+   * Deletes those of `keys` that no waiting save needs (any other holder is done with them) and
+   * returns the ones it deleted.
+   */
+  async release(keys: Iterable<string>): Promise<string[]> {
+    const deleted: string[] = [];
     for (const key of new Set(keys)) {
       await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockName(key)}, 0))`;
         const needed = await tx.fileVersion.count({ where: { blobKey: key, writeBackState: 'PENDING' } });
+        if (needed > 0) return;
         // Deleted while the lock is held: a save of the same bytes waits, then finds the blob gone.
-        if (needed === 0) await this.blobs.delete(key);
+        await this.blobs.delete(key);
+        deleted.push(key);
       });
     }
+    return deleted;
   }
 
   /**

@@ -22,12 +22,6 @@ export interface WopiSaveInput {
   coreUserId: string;
 }
 
-/** What a resolved version leaves to clean up: staging blobs no waiting version needs any more. */
-export interface Resolution {
-  version: FileVersion;
-  unreferencedBlobKeys: string[];
-}
-
 /** Versions that stand for the file's content (a failed save never does). */
 const LIVE: Prisma.FileVersionWhereInput = { writeBackState: { not: 'FAILED' } };
 
@@ -124,7 +118,7 @@ export class VersionLedger {
    * The core app holds this version now: it is CONFIRMED, every older version still waiting is
    * SUPERSEDED (never written: the newer content already is), and their outbox rows go.
    */
-  confirm(version: FileVersion, coreVersion: string): Promise<Resolution> {
+  confirm(version: FileVersion, coreVersion: string): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
       const older = await tx.fileVersion.findMany({
         where: { fileId: version.fileId, number: { lt: version.number }, writeBackState: 'PENDING' },
@@ -150,14 +144,14 @@ export class VersionLedger {
   }
 
   /** A newer version exists: this one is never written. */
-  supersede(version: FileVersion): Promise<Resolution> {
+  supersede(version: FileVersion): Promise<FileVersion> {
     return this.resolve(version, (tx) =>
       tx.fileVersion.update({ where: { id: version.id }, data: { writeBackState: 'SUPERSEDED', blobKey: null } }),
     );
   }
 
   /** The core app's copy had changed outside WOPI: this version went to a conflict copy instead. */
-  markConflict(version: FileVersion): Promise<Resolution> {
+  markConflict(version: FileVersion): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
       await tx.file.update({ where: { id: version.fileId }, data: { lastConflictAt: new Date() } });
       return tx.fileVersion.update({
@@ -168,7 +162,7 @@ export class VersionLedger {
   }
 
   /** An operator gave up on this version's write-back (audited by the caller). */
-  discard(version: FileVersion, reason: string): Promise<Resolution> {
+  discard(version: FileVersion, reason: string): Promise<FileVersion> {
     return this.resolve(version, (tx) =>
       tx.fileVersion.update({
         where: { id: version.id },
@@ -215,12 +209,17 @@ export class VersionLedger {
     });
   }
 
-  private resolve(
+  /**
+   * Applies `change` to a waiting version and drops its outbox row in one transaction, then
+   * releases the blobs of the versions it resolved (StagedBlobs keeps any that another waiting save
+   * still needs: blobs are content-addressed).
+   */
+  private async resolve(
     version: FileVersion,
     change: (tx: Prisma.TransactionClient) => Promise<FileVersion>,
-  ): Promise<Resolution> {
-    return this.prisma.$transaction(async (tx) => {
-      const candidates = await tx.fileVersion.findMany({
+  ): Promise<FileVersion> {
+    const { resolved, blobKeys } = await this.prisma.$transaction(async (tx) => {
+      const waiting = await tx.fileVersion.findMany({
         where: {
           fileId: version.fileId,
           writeBackState: 'PENDING',
@@ -231,15 +230,10 @@ export class VersionLedger {
       });
       const resolved = await change(tx);
       await tx.writeBackOutbox.deleteMany({ where: { versionId: version.id } });
-      // Blobs are content-addressed: two versions with equal content share one blob.
-      const keys = [...new Set(candidates.map((c) => c.blobKey!))];
-      const stillNeeded = await tx.fileVersion.findMany({
-        where: { blobKey: { in: keys }, writeBackState: 'PENDING' },
-        select: { blobKey: true },
-      });
-      const needed = new Set(stillNeeded.map((v) => v.blobKey));
-      return { version: resolved, unreferencedBlobKeys: keys.filter((key) => !needed.has(key)) };
+      return { resolved, blobKeys: waiting.map((v) => v.blobKey!) };
     });
+    await this.stagedBlobs.release(blobKeys);
+    return resolved;
   }
 
   /** The version the core app last confirmed: the precondition of the next write. */

@@ -11,8 +11,7 @@ import {
 } from '@wopi/core-app-client';
 import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
 import { FileRepository } from './file.repository';
-import { StagedBlobs } from './staged-blobs';
-import { type Resolution, VersionLedger } from './version-ledger.repository';
+import { VersionLedger } from './version-ledger.repository';
 
 /** Payload of a write-back job: one saved version (QueueName.WriteBack / JobName.WriteBackFile). */
 export interface WriteBackJob {
@@ -73,7 +72,6 @@ export class WriteBackService {
     private readonly tenants: TenantRepository,
     private readonly audit: AuditLogRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    private readonly stagedBlobs: StagedBlobs,
   ) {}
 
   async run(job: WriteBackJob, leaseOwner: string): Promise<WriteBackOutcome> {
@@ -96,7 +94,7 @@ export class WriteBackService {
 
   private async push(job: WriteBackJob, version: FileVersion): Promise<WriteBackOutcome> {
     if (await this.ledger.newerLiveVersion(version)) {
-      await this.cleanUp(await this.ledger.supersede(version));
+      await this.ledger.supersede(version);
       return { result: 'superseded', versionNumber: version.number };
     }
     const tenant = await this.tenants.findById(job.tenantId);
@@ -127,8 +125,7 @@ export class WriteBackService {
         return this.conflictCopy(job, target, file.coreRef, file.name, version, body);
       }
     }
-    const resolution = await this.ledger.confirm(version, written.version);
-    await this.cleanUp(resolution);
+    await this.ledger.confirm(version, written.version);
     lag.record(Date.now() - version.createdAt.getTime(), { tenant: job.tenantId });
     return { result: 'confirmed', versionNumber: version.number, coreVersion: written.version };
   }
@@ -147,7 +144,7 @@ export class WriteBackService {
       body,
       idempotencyKey: `${version.fileId}:${version.number}:conflict-copy`,
     });
-    await this.cleanUp(await this.ledger.markConflict(version));
+    await this.ledger.markConflict(version);
     await this.audit.record({
       tenantId: job.tenantId,
       actor: 'system:write-back',
@@ -160,10 +157,6 @@ export class WriteBackService {
       'core app copy changed outside WOPI: saved a conflict copy',
     );
     return { result: 'conflict-copy', versionNumber: version.number, conflictCopyRef: copy.ref };
-  }
-
-  private async cleanUp(resolution: Resolution): Promise<void> {
-    await this.stagedBlobs.release(resolution.unreferencedBlobKeys);
   }
 }
 

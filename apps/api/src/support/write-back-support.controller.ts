@@ -12,7 +12,7 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { StagedBlobs, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
+import { VersionLedger, type WriteBackJob } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
 import { AuditLogRepository } from '@wopi/tenancy';
 import type { Queue } from 'bullmq';
@@ -29,7 +29,6 @@ export class WriteBackSupportController {
     @InjectQueue(QueueName.WriteBack) private readonly queue: Queue<WriteBackJob>,
     private readonly ledger: VersionLedger,
     private readonly audit: AuditLogRepository,
-    private readonly stagedBlobs: StagedBlobs,
   ) {}
 
   @Get('failed')
@@ -73,8 +72,7 @@ export class WriteBackSupportController {
     const job = await this.failedJob(jobId);
     const version = await this.ledger.findVersion(job.data.versionId);
     if (version?.writeBackState === 'PENDING') {
-      const resolution = await this.ledger.discard(version, body.reason);
-      await this.stagedBlobs.release(resolution.unreferencedBlobKeys);
+      await this.ledger.discard(version, body.reason);
     }
     await job.remove();
     await this.audit.record({

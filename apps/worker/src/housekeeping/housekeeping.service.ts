@@ -55,8 +55,7 @@ export class HousekeepingService implements OnApplicationBootstrap {
     const abandonedUploads = await this.blobs.removeAbandonedUploads(cutoff);
     let orphanBlobs = 0;
     for await (const key of this.blobs.keysStoredBefore(cutoff)) {
-      await this.stagedBlobs.release([key]);
-      if ((await this.blobs.sizeOf(key)) === null) orphanBlobs++;
+      orphanBlobs += (await this.stagedBlobs.release([key])).length;
     }
     this.logger.log({ abandonedUploads, orphanBlobs }, 'staging swept');
     return { abandonedUploads, orphanBlobs };
