@@ -32,6 +32,15 @@ const EXPIRED_PAGE_CSP = "default-src 'none'; base-uri 'none'; form-action 'none
 /** How soon the user should retry when the editor's discovery could not be had. */
 const EDITOR_UNAVAILABLE_RETRY_SECONDS = 30;
 
+/** What every page about one document shows, whether it holds the editor or a notice. */
+interface PageBasics {
+  file: File;
+  kind: DocumentKind;
+  nonce: string;
+  title: string;
+  allowedFrameAncestors: string[];
+}
+
 /** GET /host/{fileId}?ticket=: the page that opens the document in the tenant's WOPI client. */
 @Controller('host')
 export class HostPageController {
@@ -71,63 +80,58 @@ export class HostPageController {
     });
     const { allowedFrameAncestors } = await this.pageSettings.forTenant(tenant.id);
     const nonce = randomBytes(16).toString('base64');
-    const title = `${file.name} - ${tenant.displayName}`;
+    const page: PageBasics = {
+      file,
+      kind,
+      nonce,
+      title: `${file.name} - ${tenant.displayName}`,
+      allowedFrameAncestors,
+    };
 
     if (editor.status === 'unavailable') {
-      return reply
-        .code(503)
-        .headers(PAGE_HEADERS)
-        .header('retry-after', String(EDITOR_UNAVAILABLE_RETRY_SECONDS))
-        .header('content-security-policy', hostPageCsp({ nonce, frameAncestors: allowedFrameAncestors }))
-        .send(
-          renderNoticePage({
-            title,
-            faviconUrl: faviconDataUrl(kind),
-            nonce,
-            accentColour: kind.colour,
-            heading: file.name,
-            paragraphs: [
-              `The editor "${editor.clientName}" is not reachable right now.`,
-              'Reload this page in a moment to try again.',
-            ],
-          }),
-        );
+      return this.noticePage(reply.code(503).header('retry-after', String(EDITOR_UNAVAILABLE_RETRY_SECONDS)), page, [
+        `The editor "${editor.clientName}" is not reachable right now.`,
+        'Reload this page in a moment to try again.',
+      ]);
     }
     // From here on the page is served: the ticket is spent (GETDEL; a concurrent load lost the race).
     const spent = await this.tickets.consume(ticketId!);
     if (!spent) return this.expired(reply);
 
     if (editor.status !== 'ready') {
-      return reply
-        .code(200)
-        .headers(PAGE_HEADERS)
-        .header('content-security-policy', hostPageCsp({ nonce, frameAncestors: allowedFrameAncestors }))
-        .send(
-          renderNoticePage({
-            title,
-            faviconUrl: faviconDataUrl(kind),
-            nonce,
-            accentColour: kind.colour,
-            heading: file.name,
-            paragraphs: [`${kind.label} of ${tenant.displayName}.`, noEditorReason(editor)],
-          }),
-        );
+      return this.noticePage(reply.code(200), page, [
+        `${kind.label} of ${tenant.displayName}.`,
+        noEditorReason(editor),
+      ]);
     }
-    return this.editorPage(reply, { request, ticket, file, tenant, editor, kind, nonce, title, allowedFrameAncestors });
+    return this.editorPage(reply, { ...page, request, ticket, tenant, editor });
+  }
+
+  /** A page in the editor's place: the document's name and why it cannot be opened (yet). */
+  private noticePage(reply: FastifyReply, page: PageBasics, paragraphs: string[]) {
+    const { file, kind, nonce } = page;
+    return reply
+      .headers(PAGE_HEADERS)
+      .header('content-security-policy', hostPageCsp({ nonce, frameAncestors: page.allowedFrameAncestors }))
+      .send(
+        renderNoticePage({
+          title: page.title,
+          faviconUrl: faviconDataUrl(kind),
+          nonce,
+          accentColour: kind.colour,
+          heading: file.name,
+          paragraphs,
+        }),
+      );
   }
 
   private editorPage(
     reply: FastifyReply,
-    page: {
+    page: PageBasics & {
       request: FastifyRequest;
       ticket: LaunchTicket;
-      file: File;
       tenant: TenantConfig;
       editor: Extract<EditorLaunch, { status: 'ready' }>;
-      kind: DocumentKind;
-      nonce: string;
-      title: string;
-      allowedFrameAncestors: string[];
     },
   ) {
     const { request, ticket, file, tenant, editor, kind, nonce } = page;
