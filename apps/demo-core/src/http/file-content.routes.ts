@@ -1,11 +1,9 @@
-import { FastifyPluginAsync } from 'fastify';
+import { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { DocumentsService } from '../documents/documents.service';
 import { CoreHeader } from './core-header';
-import { formatEntityTag } from './entity-tag';
 import { RefParams, refParamsSchema, UserQuery, userQuerySchema } from './request-schemas';
-import { declaredBytes, optionalIfMatch, requireIdempotencyKey } from './request-headers';
-import { acceptRawStreams, rawBody, signedBodySha256 } from './signed-body';
-import { sendWriteResult } from './write-reply';
+import { acceptRawStreams } from './signed-body';
+import { sendWriteResult, uploadOf, withVersionHeaders } from './write-reply';
 
 export interface FileContentRoutesOptions {
   readonly documents: DocumentsService;
@@ -24,36 +22,27 @@ export const fileContentRoutes: FastifyPluginAsync<FileContentRoutesOptions> = a
     { schema, exposeHeadRoute: false },
     async (request, reply) => {
       const content = await documents.openContent(request.params.ref, request.query.userId);
-      return reply
-        .header(CoreHeader.ContentType, 'application/octet-stream')
-        .header(CoreHeader.ContentLength, content.size)
-        .header(CoreHeader.ETag, formatEntityTag(content.version))
-        .header(CoreHeader.Version, content.version)
-        .header(CoreHeader.CacheControl, 'no-store')
-        .send(content.stream);
+      return withContentHeaders(reply, content).send(content.stream);
     },
   );
 
   app.head<{ Params: RefParams; Querystring: UserQuery }>('/files/:ref/content', { schema }, async (request, reply) => {
-    const metadata = documents.getMetadata(request.params.ref, request.query.userId);
-    return reply
-      .header(CoreHeader.ContentType, 'application/octet-stream')
-      .header(CoreHeader.ContentLength, metadata.size)
-      .header(CoreHeader.ETag, formatEntityTag(metadata.version))
-      .header(CoreHeader.Version, metadata.version)
-      .header(CoreHeader.CacheControl, 'no-store')
-      .send();
+    return withContentHeaders(reply, documents.getMetadata(request.params.ref, request.query.userId)).send();
   });
 
   app.put<{ Params: RefParams; Querystring: UserQuery }>('/files/:ref/content', { schema }, async (request, reply) => {
     const result = await documents.putContent(request.params.ref, {
       userId: request.query.userId,
-      body: rawBody(request),
-      bodySha256: signedBodySha256(request),
-      declaredBytes: declaredBytes(request),
-      ifMatch: optionalIfMatch(request),
-      idempotencyKey: requireIdempotencyKey(request),
+      ...uploadOf(request),
     });
     return sendWriteResult(reply, result);
   });
 };
+
+/** Headers of GET and HEAD on content: the same for the bytes and for their description. */
+function withContentHeaders(reply: FastifyReply, content: { size: number; version: string }): FastifyReply {
+  return withVersionHeaders(reply, content)
+    .header(CoreHeader.ContentType, 'application/octet-stream')
+    .header(CoreHeader.ContentLength, content.size)
+    .header(CoreHeader.CacheControl, 'no-store');
+}

@@ -8,9 +8,8 @@ import {
   SiblingQuery,
   siblingQuerySchema,
 } from './request-schemas';
-import { declaredBytes, optionalIfMatch, requireIdempotencyKey } from './request-headers';
-import { acceptRawStreams, rawBody, signedBodySha256 } from './signed-body';
-import { sendWriteResult, withVersionHeaders } from './write-reply';
+import { acceptRawStreams } from './signed-body';
+import { sendWriteResult, uploadOf, withVersionHeaders } from './write-reply';
 
 export interface SiblingsRoutesOptions {
   readonly documents: DocumentsService;
@@ -43,11 +42,7 @@ export const siblingsRoutes: FastifyPluginAsync<SiblingsRoutesOptions> = async (
         userId: request.query.userId,
         name: request.query.name,
         onConflict: ON_CONFLICT[request.query.onConflict],
-        body: rawBody(request),
-        bodySha256: signedBodySha256(request),
-        declaredBytes: declaredBytes(request),
-        ifMatch: optionalIfMatch(request),
-        idempotencyKey: requireIdempotencyKey(request),
+        ...uploadOf(request),
       });
       return sendWriteResult(reply, result);
     },

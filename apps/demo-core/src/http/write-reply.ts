@@ -1,10 +1,23 @@
-import { FastifyReply } from 'fastify';
-import { FileMetadata, WriteResult } from '../documents/documents.service';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ContentWrite, FileMetadata, WriteResult } from '../documents/documents.service';
 import { CoreHeader } from './core-header';
 import { formatEntityTag } from './entity-tag';
+import { declaredBytes, optionalIfMatch, requireIdempotencyKey } from './request-headers';
+import { rawBody, signedBodySha256 } from './signed-body';
 
-/** Version headers on every answer that carries file metadata. */
-export function withVersionHeaders(reply: FastifyReply, metadata: FileMetadata): FastifyReply {
+/** What a content write and a sibling creation both take from the request: body, digest, preconditions. */
+export function uploadOf(request: FastifyRequest): Omit<ContentWrite, 'userId'> {
+  return {
+    body: rawBody(request),
+    bodySha256: signedBodySha256(request),
+    declaredBytes: declaredBytes(request),
+    ifMatch: optionalIfMatch(request),
+    idempotencyKey: requireIdempotencyKey(request),
+  };
+}
+
+/** Version headers on every answer that carries file metadata (or content). */
+export function withVersionHeaders(reply: FastifyReply, metadata: Pick<FileMetadata, 'version'>): FastifyReply {
   return reply.header(CoreHeader.ETag, formatEntityTag(metadata.version)).header(CoreHeader.Version, metadata.version);
 }
 
