@@ -1,15 +1,6 @@
-import {
-  ContentType,
-  contentTypesXml,
-  corePropertiesXml,
-  extendedPropertiesXml,
-  packageRelationshipsXml,
-  RelationshipType,
-  relationshipsXml,
-} from './ooxml-package';
+import { ContentType, ooxmlPackage, RelationshipType, relationshipsXml } from './ooxml-package';
 import { SampleContext } from './sample-context';
 import { escapeXml, XML_DECLARATION } from './xml';
-import { createZip } from './zip-writer';
 
 const S_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const R_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
@@ -24,21 +15,16 @@ const BOLD = 1;
 
 /** A minimal SpreadsheetML package: one sheet of numbers with SUM formulas. */
 export function buildBudgetXlsx(context: SampleContext): Buffer {
-  return createZip(
-    [
-      {
-        name: '[Content_Types].xml',
-        data: contentTypesXml({
-          '/xl/workbook.xml': ContentType.Workbook,
-          '/xl/worksheets/sheet1.xml': ContentType.Worksheet,
-          '/xl/styles.xml': ContentType.SpreadsheetStyles,
-          '/docProps/core.xml': ContentType.CoreProperties,
-          '/docProps/app.xml': ContentType.ExtendedProperties,
-        }),
-      },
-      { name: '_rels/.rels', data: packageRelationshipsXml('xl/workbook.xml') },
-      { name: 'docProps/core.xml', data: corePropertiesXml('Budget', context.author, context.createdAt) },
-      { name: 'docProps/app.xml', data: extendedPropertiesXml() },
+  return ooxmlPackage({
+    mainPart: 'xl/workbook.xml',
+    title: 'Budget',
+    context,
+    contentTypes: {
+      '/xl/workbook.xml': ContentType.Workbook,
+      '/xl/worksheets/sheet1.xml': ContentType.Worksheet,
+      '/xl/styles.xml': ContentType.SpreadsheetStyles,
+    },
+    parts: [
       { name: 'xl/workbook.xml', data: workbookXml() },
       {
         name: 'xl/_rels/workbook.xml.rels',
@@ -50,8 +36,7 @@ export function buildBudgetXlsx(context: SampleContext): Buffer {
       { name: 'xl/worksheets/sheet1.xml', data: sheetXml() },
       { name: 'xl/styles.xml', data: stylesXml() },
     ],
-    { modifiedAt: context.createdAt },
-  );
+  });
 }
 
 function workbookXml(): string {

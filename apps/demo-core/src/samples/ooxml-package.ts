@@ -1,4 +1,6 @@
+import { SampleContext } from './sample-context';
 import { escapeXml, XML_DECLARATION } from './xml';
+import { createZip, ZipEntry } from './zip-writer';
 
 // Open Packaging Conventions (ECMA-376 part 2) pieces shared by the .docx, .xlsx and .pptx
 // samples: the content-type map, relationship parts and the two document-property parts.
@@ -108,5 +110,36 @@ export function extendedPropertiesXml(): string {
     ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">' +
     '<Application>WOPI Gateway demo-core</Application>' +
     '</Properties>'
+  );
+}
+
+/**
+ * A whole package: `[Content_Types].xml` (the given typed parts, then the two property parts), the
+ * package relationships to `mainPart` and the properties, the property parts, then `parts`.
+ */
+export function ooxmlPackage(spec: {
+  mainPart: string;
+  title: string;
+  context: SampleContext;
+  contentTypes: Readonly<Record<string, string>>;
+  parts: readonly ZipEntry[];
+}): Buffer {
+  const { context } = spec;
+  return createZip(
+    [
+      {
+        name: '[Content_Types].xml',
+        data: contentTypesXml({
+          ...spec.contentTypes,
+          '/docProps/core.xml': ContentType.CoreProperties,
+          '/docProps/app.xml': ContentType.ExtendedProperties,
+        }),
+      },
+      { name: '_rels/.rels', data: packageRelationshipsXml(spec.mainPart) },
+      { name: 'docProps/core.xml', data: corePropertiesXml(spec.title, context.author, context.createdAt) },
+      { name: 'docProps/app.xml', data: extendedPropertiesXml() },
+      ...spec.parts,
+    ],
+    { modifiedAt: context.createdAt },
   );
 }

@@ -1,15 +1,6 @@
-import {
-  ContentType,
-  contentTypesXml,
-  corePropertiesXml,
-  extendedPropertiesXml,
-  packageRelationshipsXml,
-  RelationshipType,
-  relationshipsXml,
-} from './ooxml-package';
+import { ContentType, ooxmlPackage, RelationshipType, relationshipsXml } from './ooxml-package';
 import { SampleContext } from './sample-context';
 import { escapeXml, XML_DECLARATION } from './xml';
-import { createZip } from './zip-writer';
 
 const NAMESPACES =
   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"' +
@@ -32,26 +23,21 @@ const SLIDE_HEIGHT = 6858000;
  * insists on the master, layout and a complete theme even for a single slide.
  */
 export function buildRoadmapPptx(context: SampleContext): Buffer {
-  return createZip(
-    [
-      {
-        name: '[Content_Types].xml',
-        data: contentTypesXml({
-          '/ppt/presentation.xml': ContentType.Presentation,
-          '/ppt/slideMasters/slideMaster1.xml': ContentType.SlideMaster,
-          '/ppt/slideLayouts/slideLayout1.xml': ContentType.SlideLayout,
-          '/ppt/slides/slide1.xml': ContentType.Slide,
-          '/ppt/theme/theme1.xml': ContentType.Theme,
-          '/ppt/presProps.xml': ContentType.PresProps,
-          '/ppt/viewProps.xml': ContentType.ViewProps,
-          '/ppt/tableStyles.xml': ContentType.TableStyles,
-          '/docProps/core.xml': ContentType.CoreProperties,
-          '/docProps/app.xml': ContentType.ExtendedProperties,
-        }),
-      },
-      { name: '_rels/.rels', data: packageRelationshipsXml('ppt/presentation.xml') },
-      { name: 'docProps/core.xml', data: corePropertiesXml(TITLE, context.author, context.createdAt) },
-      { name: 'docProps/app.xml', data: extendedPropertiesXml() },
+  return ooxmlPackage({
+    mainPart: 'ppt/presentation.xml',
+    title: TITLE,
+    context,
+    contentTypes: {
+      '/ppt/presentation.xml': ContentType.Presentation,
+      '/ppt/slideMasters/slideMaster1.xml': ContentType.SlideMaster,
+      '/ppt/slideLayouts/slideLayout1.xml': ContentType.SlideLayout,
+      '/ppt/slides/slide1.xml': ContentType.Slide,
+      '/ppt/theme/theme1.xml': ContentType.Theme,
+      '/ppt/presProps.xml': ContentType.PresProps,
+      '/ppt/viewProps.xml': ContentType.ViewProps,
+      '/ppt/tableStyles.xml': ContentType.TableStyles,
+    },
+    parts: [
       { name: 'ppt/presentation.xml', data: presentationXml() },
       {
         name: 'ppt/_rels/presentation.xml.rels',
@@ -95,8 +81,7 @@ export function buildRoadmapPptx(context: SampleContext): Buffer {
         data: `${XML_DECLARATION}<a:tblStyleLst xmlns:a="${A_NS}" def="{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"/>`,
       },
     ],
-    { modifiedAt: context.createdAt },
-  );
+  });
 }
 
 function presentationXml(): string {

@@ -1,15 +1,6 @@
-import {
-  ContentType,
-  contentTypesXml,
-  corePropertiesXml,
-  extendedPropertiesXml,
-  packageRelationshipsXml,
-  RelationshipType,
-  relationshipsXml,
-} from './ooxml-package';
+import { ContentType, ooxmlPackage, RelationshipType, relationshipsXml } from './ooxml-package';
 import { SampleContext } from './sample-context';
 import { escapeXml, XML_DECLARATION } from './xml';
-import { createZip } from './zip-writer';
 
 const W_NS = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
 const TITLE = 'Welcome to the WOPI Gateway demo';
@@ -52,20 +43,15 @@ const BODY: readonly Block[] = [
 
 /** A minimal WordprocessingML package: document, styles and document properties. */
 export function buildWelcomeDocx(context: SampleContext): Buffer {
-  return createZip(
-    [
-      {
-        name: '[Content_Types].xml',
-        data: contentTypesXml({
-          '/word/document.xml': ContentType.WordDocument,
-          '/word/styles.xml': ContentType.WordStyles,
-          '/docProps/core.xml': ContentType.CoreProperties,
-          '/docProps/app.xml': ContentType.ExtendedProperties,
-        }),
-      },
-      { name: '_rels/.rels', data: packageRelationshipsXml('word/document.xml') },
-      { name: 'docProps/core.xml', data: corePropertiesXml(TITLE, context.author, context.createdAt) },
-      { name: 'docProps/app.xml', data: extendedPropertiesXml() },
+  return ooxmlPackage({
+    mainPart: 'word/document.xml',
+    title: TITLE,
+    context,
+    contentTypes: {
+      '/word/document.xml': ContentType.WordDocument,
+      '/word/styles.xml': ContentType.WordStyles,
+    },
+    parts: [
       { name: 'word/document.xml', data: documentXml() },
       {
         name: 'word/_rels/document.xml.rels',
@@ -73,8 +59,7 @@ export function buildWelcomeDocx(context: SampleContext): Buffer {
       },
       { name: 'word/styles.xml', data: stylesXml() },
     ],
-    { modifiedAt: context.createdAt },
-  );
+  });
 }
 
 function documentXml(): string {
