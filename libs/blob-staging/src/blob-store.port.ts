@@ -10,10 +10,12 @@ export interface StagedBlob {
 /** The staging store's port: local disk today, an S3-compatible adapter later. */
 export interface BlobStore {
   /**
-   * Streams `body` into the store while hashing it; resolves once the bytes are durable. Rejects
-   * with BlobTooLargeError as soon as more than `maxBytes` arrived (nothing is kept then).
+   * Streams `body` into the store while hashing it (through a ContentMeter); resolves once the
+   * bytes are durable. Rejects with BlobTooLargeError as soon as more than `maxBytes` arrived, with
+   * BlobIncompleteError when the body's length differs from `expectedBytes`, and with the stream's
+   * own error when it stops early (an aborted upload). Nothing is kept when it rejects.
    */
-  put(body: Readable, options: { maxBytes: number }): Promise<StagedBlob>;
+  put(body: Readable, options: BlobPutOptions): Promise<StagedBlob>;
   /** The blob's bytes; rejects (never a stream that fails later) when the blob is not there. */
   open(key: string): Promise<Readable>;
   /** Size in bytes, or null when the blob is not there. */
@@ -26,11 +28,28 @@ export interface BlobStore {
   removeAbandonedUploads(cutoff: Date): Promise<number>;
 }
 
+export interface BlobPutOptions {
+  maxBytes: number;
+  /** The length the sender declared (Content-Length); absent for a chunked body. */
+  expectedBytes?: number;
+}
+
 export const BLOB_STORE = Symbol('BLOB_STORE');
 
 export class BlobTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`body is larger than ${maxBytes} bytes`);
     this.name = 'BlobTooLargeError';
+  }
+}
+
+/** The body ended with another length than its sender declared: a cut-off or corrupted upload. */
+export class BlobIncompleteError extends Error {
+  constructor(
+    readonly expectedBytes: number,
+    readonly receivedBytes: number,
+  ) {
+    super(`body has ${receivedBytes} bytes where ${expectedBytes} were declared`);
+    this.name = 'BlobIncompleteError';
   }
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobTooLargeError } from './blob-store.port';
+import { BlobIncompleteError, BlobTooLargeError } from './blob-store.port';
 import { LocalDiskBlobStore } from './local-disk-blob.store';
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -60,6 +60,27 @@ describe('LocalDiskBlobStore', () => {
     });
     await expect(store.put(failing, { maxBytes: 1000 })).rejects.toThrow('client went away');
     expect(await readdir(path.join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('refuses a body shorter or longer than its declared length and keeps nothing of it', async () => {
+    for (const [sent, declared] of [
+      [1000, 1200],
+      [1000, 999],
+      [0, 1],
+    ]) {
+      await expect(
+        store.put(Readable.from(sent ? [randomBytes(sent)] : []), { maxBytes: 10_000, expectedBytes: declared }),
+      ).rejects.toEqual(new BlobIncompleteError(declared, sent > declared ? declared + 1 : sent));
+    }
+    expect(await readdir(path.join(root, 'tmp'))).toEqual([]);
+    await expect(readdir(path.join(root, 'blobs'))).rejects.toThrow();
+  });
+
+  it('stores a body of exactly its declared length', async () => {
+    const bytes = randomBytes(4096);
+    const staged = await store.put(Readable.from([bytes]), { maxBytes: 10_000, expectedBytes: 4096 });
+    expect(staged.sizeBytes).toBe(4096);
+    expect((await readAll(await store.open(staged.key))).equals(bytes)).toBe(true);
   });
 
   it('refuses keys that are not SHA-256 digests (no path traversal), and a missing blob at once', async () => {

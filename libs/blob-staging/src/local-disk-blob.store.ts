@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type BlobStore, BlobTooLargeError, type StagedBlob } from './blob-store.port';
+import type { BlobPutOptions, BlobStore, StagedBlob } from './blob-store.port';
+import { ContentMeter } from './content-meter';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -16,24 +17,15 @@ const KEY_PATTERN = /^[0-9a-f]{64}$/;
 export class LocalDiskBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
-  async put(body: Readable, { maxBytes }: { maxBytes: number }): Promise<StagedBlob> {
+  async put(body: Readable, options: BlobPutOptions): Promise<StagedBlob> {
     const tmpDir = path.join(this.root, 'tmp');
     await mkdir(tmpDir, { recursive: true });
     const tmpPath = path.join(tmpDir, randomUUID());
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        sizeBytes += chunk.length;
-        if (sizeBytes > maxBytes) return callback(new BlobTooLargeError(maxBytes));
-        hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
+    const meter = new ContentMeter(options);
     try {
       await pipeline(body, meter, createWriteStream(tmpPath, { flags: 'wx' }));
       await fsync(tmpPath);
-      const sha256 = hash.digest('hex');
+      const { sha256, sizeBytes } = meter.result();
       const finalPath = this.pathOf(sha256);
       await mkdir(path.dirname(finalPath), { recursive: true });
       await rename(tmpPath, finalPath);
