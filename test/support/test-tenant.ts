@@ -19,7 +19,7 @@ export function testPrisma(): PrismaClient {
 export async function createTestTenant(
   prisma: PrismaClient,
   core: { baseUrl: string; credential: string },
-  overrides: { accessTokenTtlMs?: number } = {},
+  overrides: { accessTokenTtlMs?: number; coreAppTimeoutMs?: number } = {},
 ): Promise<TestTenant> {
   const slug = `t-${randomBytes(6).toString('hex')}`;
   const tenant = await prisma.tenant.create({

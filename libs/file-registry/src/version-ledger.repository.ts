@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CoreFile } from '@wopi/core-app-client';
 import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
 import { StagedBlobs } from './staged-blobs';
 
@@ -8,6 +9,16 @@ export interface CoreContentState {
   sha256?: string;
   sizeBytes: number;
   lastModifiedTime: Date;
+}
+
+/** What the ledger needs of the core app's metadata answer. */
+export function coreContentState(core: CoreFile): CoreContentState {
+  return {
+    version: core.version,
+    sha256: core.sha256,
+    sizeBytes: core.size,
+    lastModifiedTime: new Date(core.lastModifiedTime),
+  };
 }
 
 export interface WopiSaveInput {
@@ -74,9 +85,18 @@ export class VersionLedger {
    * Records a PutFile: the next version, PENDING until the core app confirms it, and its outbox
    * row, in one transaction: once this returns, the save survives any crash. Throws
    * StagedBlobGoneError (nothing recorded) if the staged bytes were released meanwhile.
+   * `commitGuard` runs inside that transaction, under the file's row lock and given the version
+   * the save builds on: whatever it throws records nothing (the save's lock fence, docs/adr/0016).
    */
-  recordWopiSave(fileId: string, save: WopiSaveInput): Promise<FileVersion> {
+  recordWopiSave(
+    fileId: string,
+    save: WopiSaveInput,
+    commitGuard?: (latest: FileVersion | null) => Promise<void>,
+  ): Promise<FileVersion> {
     return this.withFileLock(fileId, async (tx, nextNumber) => {
+      if (commitGuard) {
+        await commitGuard(await tx.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } }));
+      }
       await this.stagedBlobs.holdForSave(tx, save.blobKey);
       const version = await tx.fileVersion.create({
         data: {
