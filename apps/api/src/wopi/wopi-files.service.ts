@@ -103,15 +103,8 @@ export class WopiFilesService {
   async getFile(ctx: WopiContext, maxExpectedSizeBytes: number): Promise<FileDownload> {
     const file = await this.fileOf(ctx);
     const target = targetOf(ctx);
-    const current = await this.ledger.current(file.id);
-    if (current?.writeBackState === 'PENDING' && current.blobKey) {
-      assertNotLargerThan(current, maxExpectedSizeBytes);
-      return {
-        stream: await this.blobs.open(current.blobKey),
-        itemVersion: current.number,
-        sizeBytes: Number(current.sizeBytes),
-      };
-    }
+    const staged = await this.stagedDownload(file, maxExpectedSizeBytes);
+    if (staged) return staged;
     // Twice at most: if the core app's content changes between metadata and download, go again.
     for (let attempt = 1; ; attempt++) {
       const core = await this.coreApps.getFile(target, file.coreRef, ctx.userId, { fresh: true });
@@ -128,6 +121,22 @@ export class WopiFilesService {
       }
       download.stream.destroy();
     }
+  }
+
+  /**
+   * The current version's bytes from staging while the core app has not confirmed it, else
+   * undefined. The cached current version may be a moment behind a write-back that confirmed it
+   * and released its blob: then the ledger is asked afresh.
+   */
+  private async stagedDownload(file: File, maxExpectedSizeBytes: number): Promise<FileDownload | undefined> {
+    for (const read of [() => this.ledger.current(file.id), () => this.ledger.currentFresh(file.id)]) {
+      const current = await read();
+      if (current?.writeBackState !== 'PENDING' || !current.blobKey) return undefined;
+      assertNotLargerThan(current, maxExpectedSizeBytes);
+      const stream = await this.blobs.open(current.blobKey).catch(() => undefined);
+      if (stream) return { stream, itemVersion: current.number, sizeBytes: Number(current.sizeBytes) };
+    }
+    throw new Error(`the staged content of file ${file.id} is missing`);
   }
 
   /**
