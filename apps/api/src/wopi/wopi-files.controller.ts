@@ -6,28 +6,36 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type WopiContext, Wopi } from './wopi-context';
 import { WopiAuthGuard } from './wopi-auth.guard';
 import { WopiErrorFilter } from './wopi-error.filter';
-import { WopiFilesService } from './wopi-files.service';
+import { WopiContentService } from './wopi-content.service';
+import { WopiFileInfoService } from './wopi-file-info.service';
+import { WopiLocksService } from './wopi-locks.service';
+import { WopiNamesService } from './wopi-names.service';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** WOPI REST for files: routes and headers only; every decision is WopiFilesService's. */
+/** WOPI REST for files: routes and headers only; every decision is one of the operation-family services'. */
 @Controller('wopi/files')
 @UseGuards(WopiAuthGuard)
 @UseFilters(WopiErrorFilter)
 export class WopiFilesController {
-  constructor(private readonly service: WopiFilesService) {}
+  constructor(
+    private readonly fileInfo: WopiFileInfoService,
+    private readonly content: WopiContentService,
+    private readonly locks: WopiLocksService,
+    private readonly names: WopiNamesService,
+  ) {}
 
   @Get(':fileId')
   async checkFileInfo(@Wopi() ctx: WopiContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     this.parse(request, 'files', ctx);
-    reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.service.checkFileInfo(ctx)));
+    reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.fileInfo.checkFileInfo(ctx)));
   }
 
   @Get(':fileId/contents')
   async getFile(@Wopi() ctx: WopiContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const parsed = this.parse(request, 'contents', ctx);
     if (parsed.operation !== WopiOperation.GetFile) throw WopiError.notImplemented();
-    const download = await this.service.getFile(ctx, parsed.maxExpectedSizeBytes);
+    const download = await this.content.getFile(ctx, parsed.maxExpectedSizeBytes);
     reply
       .header(WopiHeader.ItemVersion, String(download.itemVersion))
       .header('content-type', 'application/octet-stream')
@@ -40,7 +48,7 @@ export class WopiFilesController {
   async putFile(@Wopi() ctx: WopiContext, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const parsed = this.parse(request, 'contents', ctx);
     if (parsed.operation !== WopiOperation.PutFile) throw WopiError.notImplemented();
-    const result = await this.service.putFile(ctx, parsed, bodyOf(request), declaredLength(request));
+    const result = await this.content.putFile(ctx, parsed, bodyOf(request), declaredLength(request));
     reply.header(WopiHeader.ItemVersion, String(result.itemVersion));
     if (result.body) reply.header('content-type', JSON_TYPE).send(JSON.stringify(result.body));
     else reply.send();
@@ -53,36 +61,36 @@ export class WopiFilesController {
     switch (parsed.operation) {
       case WopiOperation.Lock:
         return reply
-          .header(WopiHeader.ItemVersion, String(await this.service.lock(ctx, parsed.lock, parsed.lockTtlMs)))
+          .header(WopiHeader.ItemVersion, String(await this.locks.lock(ctx, parsed.lock, parsed.lockTtlMs)))
           .send();
       case WopiOperation.UnlockAndRelock:
         return reply
           .header(
             WopiHeader.ItemVersion,
-            String(await this.service.unlockAndRelock(ctx, parsed.oldLock, parsed.lock, parsed.lockTtlMs)),
+            String(await this.locks.unlockAndRelock(ctx, parsed.oldLock, parsed.lock, parsed.lockTtlMs)),
           )
           .send();
       case WopiOperation.RefreshLock:
-        await this.service.refreshLock(ctx, parsed.lock, parsed.lockTtlMs);
+        await this.locks.refreshLock(ctx, parsed.lock, parsed.lockTtlMs);
         return reply.send();
       case WopiOperation.Unlock:
-        return reply.header(WopiHeader.ItemVersion, String(await this.service.unlock(ctx, parsed.lock))).send();
+        return reply.header(WopiHeader.ItemVersion, String(await this.locks.unlock(ctx, parsed.lock))).send();
       case WopiOperation.GetLock:
         // Unlocked: 200 with X-WOPI-Lock set to '' (GetLock spec).
-        return reply.header(WopiHeader.Lock, await this.service.getLock(ctx)).send();
+        return reply.header(WopiHeader.Lock, await this.locks.getLock(ctx)).send();
       case WopiOperation.PutRelativeFile:
         return reply
           .header('content-type', JSON_TYPE)
           .send(
-            JSON.stringify(await this.service.putRelativeFile(ctx, parsed, bodyOf(request), declaredLength(request))),
+            JSON.stringify(await this.names.putRelativeFile(ctx, parsed, bodyOf(request), declaredLength(request))),
           );
       case WopiOperation.RenameFile:
-        return reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.service.renameFile(ctx, parsed)));
+        return reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.names.renameFile(ctx, parsed)));
       case WopiOperation.DeleteFile:
-        await this.service.deleteFile(ctx);
+        await this.names.deleteFile(ctx);
         return reply.send();
       case WopiOperation.PutUserInfo:
-        await this.service.putUserInfo(ctx, await readSmallBody(bodyOf(request)));
+        await this.fileInfo.putUserInfo(ctx, await readSmallBody(bodyOf(request)));
         return reply.send();
       default:
         throw WopiError.notImplemented(`${parsed.operation} is not supported`);

@@ -3,7 +3,11 @@ import { LockStoreModule } from '@wopi/lock-store';
 import { ProofKeysService } from './proof-keys.service';
 import { WopiAuthGuard } from './wopi-auth.guard';
 import { WopiFilesController } from './wopi-files.controller';
-import { WopiFilesService } from './wopi-files.service';
+import { WopiContentService } from './wopi-content.service';
+import { WopiFileAccess } from './wopi-file-access';
+import { WopiFileInfoService } from './wopi-file-info.service';
+import { WopiLocksService } from './wopi-locks.service';
+import { WopiNamesService } from './wopi-names.service';
 import { WOPI_SETTINGS, type WopiSettings } from './wopi-settings';
 
 @Module({})
@@ -13,7 +17,16 @@ export class WopiModule {
       module: WopiModule,
       imports: [LockStoreModule],
       controllers: [WopiFilesController],
-      providers: [WopiFilesService, WopiAuthGuard, ProofKeysService, { provide: WOPI_SETTINGS, useValue: settings }],
+      providers: [
+        WopiFileAccess,
+        WopiFileInfoService,
+        WopiContentService,
+        WopiLocksService,
+        WopiNamesService,
+        WopiAuthGuard,
+        ProofKeysService,
+        { provide: WOPI_SETTINGS, useValue: settings },
+      ],
     };
   }
 }
