@@ -290,4 +290,13 @@ export class DemoSeedEnv {
   /** Discovery URL of the WOPI validator's stand-in client (node cli.mjs discovery --serve PORT). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   DEMO_VALIDATOR_DISCOVERY_URL = 'http://127.0.0.1:8099/hosting/discovery';
+
+  /**
+   * Discovery URL of a Collabora Online the demo tenant edits with (deploy/compose.yaml runs
+   * CODE); when set, that profile becomes the tenant's default editor.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Transform(emptyToUndefined)
+  DEMO_COLLABORA_DISCOVERY_URL?: string;
 }
