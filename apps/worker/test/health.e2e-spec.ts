@@ -31,6 +31,15 @@ async function refused(url: string): Promise<boolean> {
   );
 }
 
+function imageHealthcheck(port: number): Promise<number | null> {
+  const script = path.resolve(__dirname, '../../../deploy/docker/healthcheck.cjs');
+  const check = spawn(process.execPath, [script, 'worker'], {
+    env: { PATH: process.env.PATH, WORKER_HEALTH_PORT: String(port) },
+    stdio: 'ignore',
+  });
+  return new Promise((resolve) => check.once('exit', (code) => resolve(code)));
+}
+
 describe('worker health listener', () => {
   async function startWorker(overrides: Record<string, string> = {}) {
     const app = (await createWorker(
@@ -130,9 +139,12 @@ describe('worker health listener', () => {
       ).then((value) => {
         if (value === 'exited') throw new Error(`worker exited:\n${output}`);
       });
+      // The images' HEALTHCHECK (deploy/docker/healthcheck.cjs) reads the same port from the env.
+      expect(await imageHealthcheck(port)).toBe(0);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(await refused(`${url}/healthz`)).toBe(true);
+      expect(await imageHealthcheck(port)).toBe(1);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
