@@ -90,6 +90,13 @@ describe('Grafana dashboards', () => {
       expect(metrics).toContain(metric);
   });
 
+  it('ship in the Helm chart unchanged', () => {
+    for (const { file } of dashboards)
+      expect(repoFile(`deploy/helm/wopi-gateway/files/dashboards/${file}`)).toBe(
+        repoFile(`deploy/grafana/dashboards/${file}`),
+      );
+  });
+
   it('lay out panels without overlapping them on the 24-column grid', () => {
     for (const { dashboard } of dashboards) {
       const cells = new Set<string>();

@@ -39,6 +39,7 @@ const productionValues = {
   telemetry: { otlpEndpoint: 'http://otel-collector.monitoring:4318', prometheus: { enabled: true } },
   serviceMonitor: { enabled: true },
   prometheusRule: { enabled: true },
+  grafanaDashboards: { enabled: true },
   api: { ingress: { enabled: true, host: 'wopi.example.org', tlsSecretName: 'wopi-tls' } },
 };
 
@@ -110,6 +111,7 @@ describe('Helm chart deploy/helm/wopi-gateway (real helm)', () => {
         'Job/gw-wopi-gateway-migrations',
         'PodDisruptionBudget/gw-wopi-gateway-api',
         'PodDisruptionBudget/gw-wopi-gateway-worker-default',
+        'ConfigMap/gw-wopi-gateway-dashboards',
         'PrometheusRule/gw-wopi-gateway',
         'Secret/gw-wopi-gateway-migrations',
         'Secret/gw-wopi-gateway-secrets',
@@ -238,6 +240,19 @@ describe('Helm chart deploy/helm/wopi-gateway (real helm)', () => {
     const manifests = await template(productionValues);
     const rule = find(manifests, 'PrometheusRule', 'gw-wopi-gateway');
     expect(rule.spec).toEqual(parse(readFileSync(path.join(REPO_ROOT, 'deploy/prometheus/alerts.yaml'), 'utf8')));
+  });
+
+  it('ships the Grafana dashboards for the Grafana sidecar', async () => {
+    const manifests = await template(productionValues);
+    const dashboards = find(manifests, 'ConfigMap', 'gw-wopi-gateway-dashboards') as Manifest & {
+      data: Record<string, string>;
+    };
+    expect(dashboards.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    const dir = path.join(REPO_ROOT, 'deploy/grafana/dashboards');
+    const files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+    expect(Object.keys(dashboards.data).sort()).toEqual(files.sort());
+    for (const file of files)
+      expect(JSON.parse(dashboards.data[file])).toEqual(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
   });
 
   it('uses an existing Secret instead of creating one, for the pods and the migrations', async () => {
