@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { LIBREOFFICE_DEBIAN_PACKAGES } from '@wopi/conversion';
 import { REPO_ROOT, repoFile } from './deploy-tools';
 
 interface Instruction {
@@ -90,6 +91,9 @@ describe('deploy/Dockerfile', () => {
   it('puts LibreOffice in the worker-converter image only', () => {
     expect(installsLibreOffice('worker-converter')).toBe(true);
     for (const target of ['build', 'runtime', 'api', 'worker']) expect(installsLibreOffice(target)).toBe(false);
+    // The packages the converter itself names when soffice is missing (libs/conversion).
+    const install = all('worker-converter', 'RUN').find((run) => /apt-get install[^&]*libreoffice/.test(run.args))!;
+    for (const pkg of LIBREOFFICE_DEBIAN_PACKAGES) expect(install.args.split(' ')).toContain(pkg);
     const converterEnv = all('worker-converter', 'ENV').map((i) => i.args);
     expect(converterEnv.join(' ')).toMatch(/WORKER_JOBS=conversion\b/);
     expect(
