@@ -52,8 +52,8 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/*
-Environment of every gateway process (api, workers): README "Configuration". The staging and
-Prometheus variable names are the ones of the s3 and telemetry parts of issue 13 (deploy/README.md).
+Environment of every gateway process (api, workers): README "Configuration" (the S3 and metrics
+variables come with the s3 and telemetry parts of issue 13; deploy/README.md).
 */}}
 {{- define "wopi-gateway.commonEnv" -}}
 - name: NODE_ENV
@@ -73,23 +73,25 @@ Prometheus variable names are the ones of the s3 and telemetry parts of issue 13
 - name: OTEL_RESOURCE_ATTRIBUTES
   value: {{ printf "k8s.namespace.name=%s%s" .Release.Namespace (ternary (printf ",%s" .Values.telemetry.resourceAttributes) "" (ne .Values.telemetry.resourceAttributes "")) | quote }}
 {{- if .Values.telemetry.prometheus.enabled }}
-- name: OTEL_EXPORTER_PROMETHEUS_HOST
+- name: METRICS_HOST
   value: 0.0.0.0
-- name: OTEL_EXPORTER_PROMETHEUS_PORT
+- name: METRICS_PORT
   value: {{ .Values.telemetry.prometheus.port | quote }}
 {{- end }}
-- name: BLOB_STAGING_BACKEND
-  value: {{ .Values.staging.backend | quote }}
-{{- if eq .Values.staging.backend "s3" }}
-- name: BLOB_STAGING_S3_BUCKET
-  value: {{ required "staging.s3.bucket is required when staging.backend is s3" .Values.staging.s3.bucket | quote }}
-- name: BLOB_STAGING_S3_REGION
+- name: BLOB_STAGING_DRIVER
+  value: {{ .Values.staging.driver | quote }}
+{{- if eq .Values.staging.driver "s3" }}
+- name: S3_BUCKET
+  value: {{ required "staging.s3.bucket is required when staging.driver is s3" .Values.staging.s3.bucket | quote }}
+- name: S3_REGION
   value: {{ .Values.staging.s3.region | quote }}
-- name: BLOB_STAGING_S3_ENDPOINT
-  value: {{ .Values.staging.s3.endpoint | quote }}
-- name: BLOB_STAGING_S3_FORCE_PATH_STYLE
+{{- with .Values.staging.s3.endpoint }}
+- name: S3_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+- name: S3_FORCE_PATH_STYLE
   value: {{ .Values.staging.s3.forcePathStyle | quote }}
-- name: BLOB_STAGING_S3_PREFIX
+- name: S3_PREFIX
   value: {{ .Values.staging.s3.prefix | quote }}
 {{- else }}
 - name: BLOB_STAGING_DIR
@@ -105,17 +107,17 @@ Prometheus variable names are the ones of the s3 and telemetry parts of issue 13
 {{- define "wopi-gateway.volumes" -}}
 - name: tmp
   emptyDir: {}
-{{- if eq .Values.staging.backend "filesystem" }}
+{{- if eq .Values.staging.driver "local" }}
 - name: staging
   persistentVolumeClaim:
-    claimName: {{ required "staging.filesystem.existingClaim is required when staging.backend is filesystem" .Values.staging.filesystem.existingClaim }}
+    claimName: {{ required "staging.local.existingClaim is required when staging.driver is local" .Values.staging.local.existingClaim }}
 {{- end }}
 {{- end -}}
 
 {{- define "wopi-gateway.volumeMounts" -}}
 - name: tmp
   mountPath: /var/lib/wopi/tmp
-{{- if eq .Values.staging.backend "filesystem" }}
+{{- if eq .Values.staging.driver "local" }}
 - name: staging
   mountPath: /var/lib/wopi/staging
 {{- end }}
@@ -133,14 +135,14 @@ Prometheus variable names are the ones of the s3 and telemetry parts of issue 13
       name: {{ include "wopi-gateway.secretName" $root }}
       key: {{ . }}
 {{- end }}
-{{- if eq $root.Values.staging.backend "s3" }}
-{{- range list "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" }}
+{{- if eq $root.Values.staging.driver "s3" }}
+{{- range list "S3_ACCESS_KEY_ID" "S3_SECRET_ACCESS_KEY" }}
 - name: {{ . }}
   valueFrom:
     secretKeyRef:
       name: {{ include "wopi-gateway.secretName" $root }}
       key: {{ . }}
-      # Absent with workload identity: the AWS SDK then uses the pod's role.
+      # Absent with workload identity: the AWS SDK's default chain (the pod's role) applies.
       optional: true
 {{- end }}
 {{- end }}
