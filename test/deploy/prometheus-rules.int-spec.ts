@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ensurePromtool, REPO_ROOT, repoFile } from './deploy-tools';
+import { freePort } from '../support/api-process';
+import { waitFor } from '../support/wait-for';
+import { ensurePrometheus, ensurePromtool, REPO_ROOT, repoFile } from './deploy-tools';
 
 const run = promisify(execFile);
 // Installing Debian's prometheus package on a fresh machine.
@@ -62,4 +64,62 @@ describe('Prometheus rules and configuration (promtool from Debian)', () => {
     expect(stdout).toMatch(/SUCCESS: .*prometheus\.yaml is valid prometheus config file syntax/);
     expect(stdout).toContain('SUCCESS: 6 rules found');
   });
+
+  it('loads the alert rules into a real Prometheus server, which evaluates every one without error', async () => {
+    const prometheus = ensurePrometheus();
+    const port = await freePort();
+    const config = parse(repoFile('deploy/compose/prometheus.yaml')) as Record<string, unknown>;
+    // The compose file's settings, with the rules from the repository and an evaluation every second;
+    // the one target is the server itself (the gateway's own endpoint is not needed to evaluate rules).
+    const file = path.join(scratch, 'server.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        ...config,
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: [path.join(REPO_ROOT, 'deploy/prometheus/alerts.yaml')],
+        scrape_configs: [{ job_name: 'self', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }],
+      }),
+    );
+    const server = spawn(
+      prometheus,
+      [
+        `--config.file=${file}`,
+        `--storage.tsdb.path=${path.join(scratch, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let log = '';
+    server.stderr!.on('data', (chunk) => (log += chunk));
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      type Rules = { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
+      const rules = await waitFor(
+        async () => {
+          if (server.exitCode !== null) throw new Error(`prometheus exited:\n${log}`);
+          const response = await fetch(`${url}/api/v1/rules?type=alert`).catch(() => undefined);
+          if (!response?.ok) return false;
+          const all = ((await response.json()) as Rules).data.groups.flatMap((group) => group.rules);
+          return all.length > 0 && all.every((rule) => rule.health !== 'unknown') && all;
+        },
+        'Prometheus to evaluate the alert rules',
+        30_000,
+      );
+      expect(rules.map(({ name, health, lastError }) => ({ name, health, lastError: lastError ?? '' }))).toEqual(
+        [
+          'WopiHighErrorRate',
+          'WopiCoreAppBreakerOpen',
+          'WopiWriteBackLagging',
+          'WopiWriteBackFailed',
+          'WopiConversionsFailing',
+          'WopiProofKeyFailures',
+        ].map((name) => ({ name, health: 'ok', lastError: '' })),
+      );
+    } finally {
+      server.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
 });
