@@ -29,10 +29,27 @@ async function seed(env: DemoSeedEnv): Promise<void> {
         name: 'wopi-validator',
         kind: 'WOPI_VALIDATOR',
         discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
-        isDefault: true,
+        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
       },
-      update: { discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL },
+      update: {
+        discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
+        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
+      },
     });
+    if (env.DEMO_COLLABORA_DISCOVERY_URL !== undefined) {
+      // A real editor (deploy/compose.yaml): sessions open in Collabora unless they name a profile.
+      await prisma.wopiClientProfile.upsert({
+        where: { tenantId_name: { tenantId: tenant.id, name: 'collabora' } },
+        create: {
+          tenantId: tenant.id,
+          name: 'collabora',
+          kind: 'COLLABORA',
+          discoveryUrl: env.DEMO_COLLABORA_DISCOVERY_URL,
+          isDefault: true,
+        },
+        update: { discoveryUrl: env.DEMO_COLLABORA_DISCOVERY_URL, isDefault: true },
+      });
+    }
     const key = parseApiKey(env.DEMO_SESSION_API_KEY)!;
     await prisma.apiKey.upsert({
       where: { keyId: key.keyId },

@@ -9,6 +9,7 @@ import { coreAppClientSettings, TenancyModule, type WorkerEnv, type WorkerJobKin
 import { baseLoggerOptions } from '@wopi/telemetry';
 import { LoggerModule } from 'nestjs-pino';
 import { ConversionModule } from './conversion/conversion.module';
+import { WorkerHealthModule } from './health/worker-health.module';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { WriteBackModule } from './write-back/write-back.module';
 
@@ -36,6 +37,7 @@ export class WorkerModule {
         BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         ...env.WORKER_JOBS.map((kind) => modules[kind]),
+        ...(env.WORKER_HEALTH_PORT === undefined ? [] : [WorkerHealthModule]),
       ],
     };
   }

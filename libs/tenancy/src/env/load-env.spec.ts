@@ -75,6 +75,15 @@ describe('loadEnv', () => {
     ]);
   });
 
+  it('opens the worker health listener only when WORKER_HEALTH_PORT is set', () => {
+    expect(loadEnv(WorkerEnv, {}).WORKER_HEALTH_PORT).toBeUndefined();
+    expect(loadEnv(WorkerEnv, { WORKER_HEALTH_PORT: '' }).WORKER_HEALTH_PORT).toBeUndefined();
+    expect(loadEnv(WorkerEnv, { WORKER_HEALTH_PORT: '8081' }).WORKER_HEALTH_PORT).toBe(8081);
+    expect(problemsOf({ WORKER_HEALTH_PORT: 'http' }, WorkerEnv)).toEqual([
+      'WORKER_HEALTH_PORT="http": WORKER_HEALTH_PORT must be an integer between 0 and 65535',
+    ]);
+  });
+
   it('masks secrets when the configuration is described for the log', () => {
     const described = describeEnv(loadEnv(WorkerEnv, { REDIS_URL: 'redis://cache:6379' }));
     expect(described.SECRETS_ENCRYPTION_KEY).toBe('***');

@@ -242,6 +242,22 @@ export class WorkerEnv extends RuntimeEnv {
   @IsString()
   @Matches(/^(\/.*)?$/, { message: 'SOFFICE_PATH must be an absolute path' })
   SOFFICE_PATH = '';
+
+  /**
+   * Port of the worker's health listener (/healthz, /readyz); no HTTP at all when unset, so
+   * several workers on one machine never compete for a port. Container images set it.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(65_535)
+  @IsInt({ message: 'WORKER_HEALTH_PORT must be an integer between 0 and 65535' })
+  WORKER_HEALTH_PORT?: number;
+
+  /** Address of the worker's health listener (`0.0.0.0` in a container, so the kubelet reaches it). */
+  @IsString()
+  @MinLength(1)
+  WORKER_HEALTH_HOST = '127.0.0.1';
 }
 
 /** `npm run db:seed`: the demo tenant, pointed at the local demo core app. */
@@ -274,4 +290,13 @@ export class DemoSeedEnv {
   /** Discovery URL of the WOPI validator's stand-in client (node cli.mjs discovery --serve PORT). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   DEMO_VALIDATOR_DISCOVERY_URL = 'http://127.0.0.1:8099/hosting/discovery';
+
+  /**
+   * Discovery URL of a Collabora Online the demo tenant edits with (deploy/compose.yaml runs
+   * CODE); when set, that profile becomes the tenant's default editor.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Transform(emptyToUndefined)
+  DEMO_COLLABORA_DISCOVERY_URL?: string;
 }
