@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { decodePermissions, encodePermissions, type FilePermissions } from './permissions';
@@ -77,10 +77,13 @@ export function newSessionId(): string {
  */
 @Injectable()
 export class AccessTokenService {
-  private readonly secrets: Map<string, Uint8Array>;
+  /** Key objects made once: jose would otherwise import the raw secret on every sign and verify. */
+  private readonly secrets: Map<string, KeyObject>;
 
   constructor(@Inject(ACCESS_TOKEN_KEYS) private readonly config: AccessTokenKeys) {
-    this.secrets = new Map(Object.entries(config.keys).map(([kid, key]) => [kid, new TextEncoder().encode(key)]));
+    this.secrets = new Map(
+      Object.entries(config.keys).map(([kid, key]) => [kid, createSecretKey(Buffer.from(key, 'utf8'))]),
+    );
     if (!this.secrets.has(config.current)) throw new Error(`access-token key "${config.current}" is not configured`);
   }
 
