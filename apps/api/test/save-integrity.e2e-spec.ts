@@ -358,4 +358,37 @@ describe('Save integrity over HTTP', () => {
     expect((await post('application/x-www-form-urlencoded', 'fileRef=x&userId=bob')).status).toBe(415);
     expect((await post('application/json', '{"fileRef":')).status).toBe(400);
   });
+
+  it('never lets a view-only session keep an editor out (ONLYOFFICE locks from view sessions)', async () => {
+    const onlyoffice = await createTestTenant(prisma, core);
+    await prisma.wopiClientProfile.create({
+      data: {
+        tenantId: onlyoffice.id,
+        name: 'onlyoffice',
+        kind: 'ONLYOFFICE',
+        discoveryUrl: 'http://127.0.0.1:9/hosting/discovery',
+        proofKeysRequired: false,
+        isDefault: true,
+      },
+    });
+    const viewer = await open(onlyoffice, 'Budget.xlsx', 'carol', 'view');
+    const editor = await open(onlyoffice, 'Budget.xlsx', 'alice', 'edit');
+    expect((await lockOp(viewer, 'LOCK', 'viewer-lock')).status).toBe(200);
+    // The editor's own lock replaces the viewer's, and the editor can save under it.
+    expect((await lockOp(editor, 'LOCK', 'editor-lock')).status).toBe(200);
+    expect((await lockOp(editor, 'GET_LOCK', '')).headers['x-wopi-lock']).toBe('editor-lock');
+    const body = randomBytes(4096);
+    expect((await putFile(editor, 'editor-lock', body)).status).toBe(200);
+    expect(sha256((await getFile(editor)).body)).toBe(sha256(body));
+    // The viewer's lock is gone for good, and the viewer cannot take the editor's place.
+    expect((await lockOp(viewer, 'REFRESH_LOCK', 'viewer-lock')).status).toBe(409);
+    const viewerAgain = await lockOp(viewer, 'LOCK', 'viewer-lock');
+    expect({ status: viewerAgain.status, lock: viewerAgain.headers['x-wopi-lock'] }).toEqual({
+      status: 409,
+      lock: 'editor-lock',
+    });
+    expect(
+      await prisma.auditEvent.count({ where: { tenantId: onlyoffice.id, action: 'lock.view_lock_replaced' } }),
+    ).toBe(1);
+  });
 });
