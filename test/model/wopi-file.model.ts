@@ -24,39 +24,51 @@ export interface FileModel {
   pastVersions: Set<string>;
 }
 
-/** What the spec says a request that may change the lock or the content must get. */
+/**
+ * What the spec says a request that may change the lock or the content must get, and which case
+ * of the rule applied (`because`, for counterexamples and for the test's coverage check).
+ */
 export type Verdict =
-  | { status: 200; lockAfter: string }
+  | { status: 200; lockAfter: string; because: string }
   /** lock409 fragment: X-WOPI-Lock is the current lock, '' when the file is unlocked. */
-  | { status: 409; currentLock: string };
+  | { status: 409; currentLock: string; because: string };
 
-const granted = (lockAfter: string): Verdict => ({ status: 200, lockAfter });
-const lockMismatch = (file: FileModel): Verdict => ({ status: 409, currentLock: file.lock });
+const granted = (lockAfter: string, because: string): Verdict => ({ status: 200, lockAfter, because });
+const lockMismatch = (file: FileModel, because: string): Verdict => ({ status: 409, currentLock: file.lock, because });
+
+/** The one mismatch every rule tells apart: no lock at all, or another one. */
+const mismatchOf = (file: FileModel): Verdict => lockMismatch(file, file.lock === '' ? 'unlocked' : 'other lock');
 
 export const wopiRules = {
   /** Lock: an unlocked file is locked; the same lock again acts as RefreshLock; any other lock conflicts. */
-  lock: (file: FileModel, lockId: string): Verdict =>
-    file.lock === '' || file.lock === lockId ? granted(lockId) : lockMismatch(file),
+  lock: (file: FileModel, lockId: string): Verdict => {
+    if (file.lock === '') return granted(lockId, 'unlocked');
+    return file.lock === lockId ? granted(lockId, 'same lock') : lockMismatch(file, 'other lock');
+  },
 
   /** RefreshLock: only with the current lock; on an unlocked file it conflicts. */
   refreshLock: (file: FileModel, lockId: string): Verdict =>
-    file.lock === lockId ? granted(lockId) : lockMismatch(file),
+    file.lock === lockId ? granted(lockId, 'same lock') : mismatchOf(file),
 
   /** Unlock: only with the current lock; the file is then unlocked. */
-  unlock: (file: FileModel, lockId: string): Verdict => (file.lock === lockId ? granted('') : lockMismatch(file)),
+  unlock: (file: FileModel, lockId: string): Verdict =>
+    file.lock === lockId ? granted('', 'same lock') : mismatchOf(file),
 
   /** UnlockAndRelock: atomically, only when X-WOPI-OldLock is the current lock. */
   unlockAndRelock: (file: FileModel, oldLockId: string, lockId: string): Verdict =>
-    file.lock === oldLockId ? granted(lockId) : lockMismatch(file),
+    file.lock === oldLockId ? granted(lockId, 'same lock') : mismatchOf(file),
 
   /**
-   * PutFile: a locked file takes the body only with its lock (X-WOPI-Lock absent is a mismatch
-   * too); an unlocked file only while it is 0 bytes long (Create New), otherwise 409 with
-   * X-WOPI-Lock ''. A save never changes the lock.
+   * PutFile: a locked file takes the body only with its lock (no X-WOPI-Lock is a mismatch too);
+   * an unlocked file only while it is 0 bytes long (Create New), otherwise 409 with X-WOPI-Lock
+   * ''. A save never changes the lock.
    */
   putFile: (file: FileModel, lockId: string | undefined): Verdict => {
-    if (file.lock === '') return file.content.length === 0 ? granted('') : lockMismatch(file);
-    return file.lock === lockId ? granted(file.lock) : lockMismatch(file);
+    if (file.lock === '') {
+      return file.content.length === 0 ? granted('', 'unlocked, empty') : lockMismatch(file, 'unlocked, not empty');
+    }
+    if (file.lock === lockId) return granted(file.lock, 'same lock');
+    return lockMismatch(file, lockId === undefined ? 'no lock sent' : 'other lock');
   },
 };
 
