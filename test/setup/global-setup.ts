@@ -1,4 +1,5 @@
-// Jest globalSetup: one Redis and one freshly migrated PostgreSQL database for the whole run
+// Jest globalSetup of the integration, e2e and model projects (jest.config.js; never run for unit
+// tests alone): one Redis and one freshly migrated PostgreSQL database for the whole run
 // (../shared/STYLE.md "Tests"). Test files read them from REDIS_URL and DATABASE_URL.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -16,8 +16,14 @@ export interface RunningDemoCore {
    * A signed request to demo-core, path from the server root: `/core/v1/...`, or the test
    * switches under `/_control` (enabled here): PUT /_control/fault, POST
    * /_control/files/:ref/external-edit, GET /_control/requests. See apps/demo-core/README.md.
+   * `headers` are sent as they are, beside the signature (e.g. a write's Idempotency-Key).
    */
-  signedFetch(method: string, pathWithQuery: string, body?: Buffer | object): Promise<Response>;
+  signedFetch(
+    method: string,
+    pathWithQuery: string,
+    body?: Buffer | object,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -45,16 +51,24 @@ export async function startDemoCore(): Promise<RunningDemoCore> {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `${address}/core/v1`;
 
-  const signedFetch = (method: string, pathWithQuery: string, body?: Buffer | object): Promise<Response> => {
+  const signedFetch = (
+    method: string,
+    pathWithQuery: string,
+    body?: Buffer | object,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> => {
     const bytes = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string> = signRequest(credential, {
-      method,
-      pathWithQuery,
-      contentSha256: createHash('sha256')
-        .update(bytes ?? Buffer.alloc(0))
-        .digest('hex'),
-      timestampMs: nextTimestampMs(),
-    });
+    const headers: Record<string, string> = {
+      ...extraHeaders,
+      ...signRequest(credential, {
+        method,
+        pathWithQuery,
+        contentSha256: createHash('sha256')
+          .update(bytes ?? Buffer.alloc(0))
+          .digest('hex'),
+        timestampMs: nextTimestampMs(),
+      }),
+    };
     if (bytes !== undefined) {
       headers['content-type'] = Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json';
     }

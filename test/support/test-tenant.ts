@@ -10,9 +10,9 @@ export interface TestTenant {
   sessionApiKey: string;
 }
 
-/** A Prisma client on the run's database, for arranging and checking state. */
-export function testPrisma(): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+/** A Prisma client on the run's database (or another one), for arranging and checking state. */
+export function testPrisma(databaseUrl = process.env.DATABASE_URL!): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
 }
 
 /** A new tenant with a random slug: every test has its own, so test files run in parallel. */
