@@ -1,8 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
-import { type WriteBackJob, WriteBackBusyError, WriteBackService } from '@wopi/file-registry';
+import { type WriteBackJob } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
 import { DelayedError, type Job } from 'bullmq';
 import { DrainingWorkerHost } from '../draining-worker-host';
+import { WriteBackBusyError, WriteBackService } from './write-back.service';
 
 /** A busy file (another worker writes it back) is looked at again after this, without using an attempt. */
 const BUSY_RETRY_MS = 2_000;

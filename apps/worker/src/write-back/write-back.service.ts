@@ -9,19 +9,8 @@ import {
   type CoreAppTarget,
   type ReplayableBody,
 } from '@wopi/core-app-client';
+import { FileRepository, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
 import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
-import { FileRepository } from './file.repository';
-import { VersionLedger } from './version-ledger.repository';
-
-/** Payload of a write-back job: one saved version (QueueName.WriteBack / JobName.WriteBackFile). */
-export interface WriteBackJob {
-  tenantId: string;
-  fileId: string;
-  versionId: string;
-  versionNumber: number;
-  /** The core app's user the version is written as. */
-  userId: string;
-}
 
 export type WriteBackOutcome =
   | { result: 'confirmed'; versionNumber: number; coreVersion: string }
