@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { type ConflictCopy, type FileVersion, Prisma, PrismaService } from '@wopi/db';
 import { StagedBlobs } from './staged-blobs';
 
 /** The content of a file as the core app reports it now. */
@@ -20,6 +21,27 @@ export interface WopiSaveInput {
   tenantId: string;
   /** The core app's user the version is written back as. */
   coreUserId: string;
+  /** The WOPI lock the save was made under (none: an unlocked, empty file); names its editing session. */
+  lock?: string;
+}
+
+/** Where the save of a diverged editing session went instead of the original (ADR 0016). */
+export interface ConflictCopyWrite {
+  editSession: string;
+  /** The core version the session's saves were built on, when the copy is created. */
+  divergedFrom?: string;
+  ref: string;
+  name: string;
+  coreVersion: string;
+}
+
+/**
+ * The editing session a save belongs to (ADR 0016): the WOPI lock it was made under (one editor
+ * session, co-authors included, holds one lock), hashed because a lock may be 1024 characters;
+ * without a lock, the saver.
+ */
+export function editSessionOf(lock: string | undefined, savedBy: string): string {
+  return lock ? `lock:${createHash('sha256').update(lock, 'utf8').digest('hex').slice(0, 32)}` : `user:${savedBy}`;
 }
 
 /** Versions that stand for the file's content (a failed save never does). */
@@ -89,6 +111,7 @@ export class VersionLedger {
           writeBackState: 'PENDING',
           savedBy: save.savedBy,
           editors: save.editors,
+          editSession: editSessionOf(save.lock, save.savedBy),
         },
       });
       await tx.writeBackOutbox.create({
@@ -120,16 +143,7 @@ export class VersionLedger {
    */
   confirm(version: FileVersion, coreVersion: string): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
-      const older = await tx.fileVersion.findMany({
-        where: { fileId: version.fileId, number: { lt: version.number }, writeBackState: 'PENDING' },
-        select: { id: true },
-      });
-      const olderIds = older.map((v) => v.id);
-      await tx.fileVersion.updateMany({
-        where: { id: { in: olderIds } },
-        data: { writeBackState: 'SUPERSEDED', blobKey: null },
-      });
-      await tx.writeBackOutbox.deleteMany({ where: { versionId: { in: olderIds } } });
+      await supersedeOlderWaiting(tx, version);
       return tx.fileVersion.update({
         where: { id: version.id },
         data: {
@@ -150,10 +164,34 @@ export class VersionLedger {
     );
   }
 
-  /** The core app's copy had changed outside WOPI: this version went to a conflict copy instead. */
-  markConflict(version: FileVersion): Promise<FileVersion> {
+  /** The conflict copy of this editing session, if the session has diverged from the core app's copy. */
+  conflictCopyOf(fileId: string, editSession: string): Promise<ConflictCopy | null> {
+    return this.prisma.conflictCopy.findUnique({ where: { fileId_editSession: { fileId, editSession } } });
+  }
+
+  /**
+   * The core app's copy had changed outside WOPI: this version went to its session's conflict copy
+   * instead of the original. The session keeps that one copy (created now or updated), older
+   * versions still waiting are SUPERSEDED (the copy holds newer content of the same lineage), and
+   * an older save of the session can never be recorded over a newer one.
+   */
+  markConflict(version: FileVersion, copy: ConflictCopyWrite): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
       await tx.file.update({ where: { id: version.fileId }, data: { lastConflictAt: new Date() } });
+      const where = { fileId_editSession: { fileId: version.fileId, editSession: copy.editSession } };
+      const written = { copyRef: copy.ref, copyName: copy.name, copyCoreVersion: copy.coreVersion };
+      await tx.conflictCopy.upsert({
+        where,
+        create: {
+          fileId: version.fileId,
+          editSession: copy.editSession,
+          divergedFrom: copy.divergedFrom ?? null,
+          versionNumber: version.number,
+          ...written,
+        },
+        update: { versionNumber: version.number, ...written },
+      });
+      await supersedeOlderWaiting(tx, version);
       return tx.fileVersion.update({
         where: { id: version.id },
         data: { writeBackState: 'CONFLICT', blobKey: null, writeBackError: null },
@@ -261,4 +299,18 @@ export class VersionLedger {
       return result;
     });
   }
+}
+
+/** Older versions still waiting are never written once a newer one reached the core app (in the original or a copy). */
+async function supersedeOlderWaiting(tx: Prisma.TransactionClient, version: FileVersion): Promise<void> {
+  const older = await tx.fileVersion.findMany({
+    where: { fileId: version.fileId, number: { lt: version.number }, writeBackState: 'PENDING' },
+    select: { id: true },
+  });
+  const olderIds = older.map((v) => v.id);
+  await tx.fileVersion.updateMany({
+    where: { id: { in: olderIds } },
+    data: { writeBackState: 'SUPERSEDED', blobKey: null },
+  });
+  await tx.writeBackOutbox.deleteMany({ where: { versionId: { in: olderIds } } });
 }

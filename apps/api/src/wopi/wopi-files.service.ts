@@ -156,6 +156,7 @@ export class WopiFilesService {
       editors: request.editors,
       tenantId: ctx.tenant.id,
       coreUserId: ctx.userId,
+      lock: currentLock || undefined,
     });
     await this.writeBacks.enqueue(version.id);
     const isCollabora =

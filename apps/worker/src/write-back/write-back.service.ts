@@ -1,15 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
-import { type FileVersion } from '@wopi/db';
+import { type ConflictCopy, type FileVersion } from '@wopi/db';
 import {
   CoreAppClient,
   CoreAppError,
   CoreAppErrorKind,
   type CoreAppTarget,
+  type CoreFile,
   type ReplayableBody,
 } from '@wopi/core-app-client';
-import { FileRepository, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
+import { editSessionOf, FileRepository, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
 import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
 
 export type WriteBackOutcome =
@@ -48,6 +49,8 @@ const LEASE_TTL_MS = 15 * 60 * 1000;
  * - 412 from the core app: if its content is one of our own saves (a crash came between its
  *   write and our bookkeeping), we carry on from there; otherwise the document changed outside
  *   WOPI and the save goes next to it as a conflict copy. Nothing is ever silently overwritten.
+ * - One conflict copy per diverged editing session (ADR 0016): the session's later saves update
+ *   it, in version order, and never the original; the conflict is audited once.
  * - Staging blobs are deleted only once no waiting version needs them.
  */
 @Injectable()
@@ -90,28 +93,40 @@ export class WriteBackService {
     const file = await this.files.findForTenant(job.tenantId, job.fileId);
     if (!tenant || !file) throw new Error(`tenant ${job.tenantId} or file ${job.fileId} is gone`);
     if (!version.blobKey || !version.sha256) throw new Error(`version ${version.id} has no staged content`);
-    const target: CoreAppTarget = { tenantId: tenant.id, ...tenant.coreApp };
     const blobKey = version.blobKey;
-    const body = { open: () => this.blobs.open(blobKey), sizeBytes: Number(version.sizeBytes), sha256: version.sha256 };
+    const push: Push = {
+      job,
+      version,
+      target: { tenantId: tenant.id, ...tenant.coreApp },
+      coreRef: file.coreRef,
+      name: file.name,
+      editSession: version.editSession ?? editSessionOf(undefined, version.savedBy ?? job.userId),
+      body: { open: () => this.blobs.open(blobKey), sizeBytes: Number(version.sizeBytes), sha256: version.sha256 },
+    };
+
+    // A session that diverged from the core app's copy builds on its own lineage, not on the
+    // outside change: whatever the ledger learnt since, its saves go to its copy (ADR 0016).
+    const diverged = await this.ledger.conflictCopyOf(version.fileId, push.editSession);
+    if (diverged) return this.intoConflictCopy(push, diverged);
+
     const put = (ifMatch: string | undefined) =>
-      this.coreApps.putContent(target, file.coreRef, job.userId, {
-        body,
+      this.coreApps.putContent(push.target, file.coreRef, job.userId, {
+        body: push.body,
         idempotencyKey: `${version.fileId}:${version.number}`,
         ifMatch,
       });
-
     const baseline = await this.ledger.lastConfirmed(version.fileId);
     let written;
     try {
       written = await put(baseline?.coreVersion ?? undefined);
     } catch (error) {
-      if (!(error instanceof CoreAppError) || error.kind !== CoreAppErrorKind.VersionMismatch) throw error;
-      const now = await this.coreApps.getFile(target, file.coreRef, job.userId, { fresh: true });
+      if (!isCoreAppError(error, CoreAppErrorKind.VersionMismatch)) throw error;
+      const now = await this.coreApps.getFile(push.target, file.coreRef, job.userId, { fresh: true });
       if (now.sha256 && (await this.ledger.isOwnContent(version.fileId, now.sha256))) {
         // The core app holds one of our saves whose confirmation we never recorded: build on it.
         written = await put(now.version);
       } else {
-        return this.conflictCopy(job, target, file.coreRef, file.name, version, body);
+        return this.intoConflictCopy(push, undefined, baseline?.coreVersion ?? undefined);
       }
     }
     await this.ledger.confirm(version, written.version);
@@ -119,34 +134,79 @@ export class WriteBackService {
     return { result: 'confirmed', versionNumber: version.number, coreVersion: written.version };
   }
 
-  private async conflictCopy(
-    job: WriteBackJob,
-    target: CoreAppTarget,
-    coreRef: string,
-    name: string,
-    version: FileVersion,
-    body: ReplayableBody,
+  /**
+   * Puts the save into its session's one conflict copy: updates the copy the session has (in
+   * version order: an older save never goes over a newer one), or creates it on the session's
+   * first conflict, which is the one that is audited. A copy someone deleted or edited in the core
+   * app meanwhile is left alone, and the session starts a new one.
+   */
+  private async intoConflictCopy(
+    push: Push,
+    existing: ConflictCopy | undefined,
+    divergedFrom?: string,
   ): Promise<WriteBackOutcome> {
-    const copy = await this.coreApps.createSibling(target, coreRef, job.userId, {
-      name: conflictCopyName(name, version.createdAt),
-      onConflict: 'rename',
-      body,
-      idempotencyKey: `${version.fileId}:${version.number}:conflict-copy`,
+    const { job, version, target } = push;
+    if (existing && existing.versionNumber >= version.number) {
+      await this.ledger.supersede(version);
+      return { result: 'superseded', versionNumber: version.number };
+    }
+    let updated: CoreFile | undefined;
+    if (existing) {
+      try {
+        updated = await this.coreApps.putContent(target, existing.copyRef, job.userId, {
+          body: push.body,
+          idempotencyKey: `${version.fileId}:${version.number}:conflict-copy-update`,
+          ifMatch: existing.copyCoreVersion,
+        });
+      } catch (error) {
+        if (!isCoreAppError(error, CoreAppErrorKind.VersionMismatch, CoreAppErrorKind.NotFound)) throw error;
+      }
+    }
+    const copy =
+      updated ??
+      (await this.coreApps.createSibling(target, push.coreRef, job.userId, {
+        name: conflictCopyName(push.name, version.createdAt),
+        onConflict: 'rename',
+        body: push.body,
+        idempotencyKey: `${version.fileId}:${version.number}:conflict-copy`,
+      }));
+    await this.ledger.markConflict(version, {
+      editSession: push.editSession,
+      divergedFrom: divergedFrom ?? existing?.divergedFrom ?? undefined,
+      ref: copy.ref,
+      name: copy.name,
+      coreVersion: copy.version,
     });
-    await this.ledger.markConflict(version);
-    await this.audit.record({
-      tenantId: job.tenantId,
-      actor: 'system:write-back',
-      action: 'file.write_back_conflict',
-      target: `file:${version.fileId}`,
-      details: { versionNumber: version.number, conflictCopyRef: copy.ref, conflictCopyName: copy.name },
-    });
-    this.logger.warn(
-      { tenantId: job.tenantId, fileId: version.fileId, version: version.number, conflictCopyRef: copy.ref },
-      'core app copy changed outside WOPI: saved a conflict copy',
-    );
+    if (!updated) {
+      await this.audit.record({
+        tenantId: job.tenantId,
+        actor: 'system:write-back',
+        action: 'file.write_back_conflict',
+        target: `file:${version.fileId}`,
+        details: { versionNumber: version.number, conflictCopyRef: copy.ref, conflictCopyName: copy.name },
+      });
+      this.logger.warn(
+        { tenantId: job.tenantId, fileId: version.fileId, version: version.number, conflictCopyRef: copy.ref },
+        'core app copy changed outside WOPI: saved a conflict copy',
+      );
+    }
     return { result: 'conflict-copy', versionNumber: version.number, conflictCopyRef: copy.ref };
   }
+}
+
+/** One version on its way to the core app, with what every step of its push needs. */
+interface Push {
+  job: WriteBackJob;
+  version: FileVersion;
+  target: CoreAppTarget;
+  coreRef: string;
+  name: string;
+  editSession: string;
+  body: ReplayableBody;
+}
+
+function isCoreAppError(error: unknown, ...kinds: CoreAppErrorKind[]): error is CoreAppError {
+  return error instanceof CoreAppError && kinds.includes(error.kind);
 }
 
 /** `Report.docx` saved at 2026-11-21 14:05 UTC -> `Report (conflict 2026-11-21 1405).docx`. */
