@@ -203,6 +203,42 @@ describe('external edits', () => {
   });
 });
 
+describe('withdrawn permissions', () => {
+  const withdraw = (userId: string, permissions: string[]) =>
+    core.request(`/_control/users/${userId}/withdrawn-permissions`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ permissions }),
+    });
+
+  it('take a permission from a user until it is given back, as an access change in the core app would', async () => {
+    expect((await withdraw('bob', ['write'])).status).toBe(200);
+    try {
+      const metadata = (await (await getMetadata('bob')).json()) as { permissions: { read: boolean; write: boolean } };
+      expect(metadata.permissions).toMatchObject({ read: true, write: false });
+      const write = await core.request(`/core/v1/files/${ref}/content?userId=bob`, {
+        method: 'PUT',
+        headers: { 'idempotency-key': newKey() },
+        body: Buffer.from('a write bob may no longer make'),
+      });
+      expect(write.status).toBe(403);
+      // Others keep theirs.
+      expect(
+        ((await (await getMetadata('alice')).json()) as { permissions: { write: boolean } }).permissions.write,
+      ).toBe(true);
+    } finally {
+      expect((await withdraw('bob', [])).status).toBe(200);
+    }
+    expect(((await (await getMetadata('bob')).json()) as { permissions: { write: boolean } }).permissions.write).toBe(
+      true,
+    );
+  });
+
+  it('refuse a permission that does not exist', async () => {
+    expect((await withdraw('bob', ['everything'])).status).toBe(400);
+  });
+});
+
 describe('the request log', () => {
   it('records each contract request with its key and outcome, so "exactly once" can be asserted', async () => {
     const mark = await logMark();

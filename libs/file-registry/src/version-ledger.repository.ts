@@ -25,6 +25,9 @@ export interface WopiSaveInput {
   lock?: string;
 }
 
+/** A version held for an operator, with what the support API shows of its file. */
+export type HeldVersion = FileVersion & { file: { tenantId: string; name: string } };
+
 /** Where the save of a diverged editing session went instead of the original (ADR 0016). */
 export interface ConflictCopyWrite {
   editSession: string;
@@ -199,6 +202,64 @@ export class VersionLedger {
     });
   }
 
+  /**
+   * The core app refused this version at write-back for a reason a retry cannot fix: it is HELD,
+   * with its bytes, for an operator (ADR 0017). It leaves the outbox and is never superseded.
+   */
+  hold(version: FileVersion, reason: string, detail: string): Promise<FileVersion> {
+    return this.resolve(version, (tx) =>
+      tx.fileVersion.update({
+        where: { id: version.id },
+        data: { writeBackState: 'HELD', holdReason: reason, heldAt: new Date(), writeBackError: detail.slice(0, 2000) },
+      }),
+    );
+  }
+
+  /** Held versions, oldest first, with their file's tenant and name (the support API lists them). */
+  held(limit: number): Promise<HeldVersion[]> {
+    return this.prisma.fileVersion.findMany({
+      where: { writeBackState: 'HELD' },
+      include: { file: { select: { tenantId: true, name: true } } },
+      orderBy: { heldAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** The version if it is held, with its file's tenant and name. */
+  findHeld(versionId: string): Promise<HeldVersion | null> {
+    return this.prisma.fileVersion.findFirst({
+      where: { id: versionId, writeBackState: 'HELD' },
+      include: { file: { select: { tenantId: true, name: true } } },
+    });
+  }
+
+  /**
+   * An operator sends a held version to the core app again: PENDING with a new outbox row, in one
+   * transaction. Null when the version is not held (any more).
+   */
+  async releaseHold(versionId: string): Promise<FileVersion | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const version = await tx.fileVersion.findUnique({ where: { id: versionId }, include: { file: true } });
+      if (version?.writeBackState !== 'HELD' || !version.savedBy) return null;
+      const tenantPrefix = `${version.file.tenantId}.`;
+      await tx.writeBackOutbox.create({
+        data: {
+          versionId,
+          fileId: version.fileId,
+          tenantId: version.file.tenantId,
+          // savedBy is the WOPI user id, `<tenantId>.<core user id>`.
+          userId: version.savedBy.startsWith(tenantPrefix)
+            ? version.savedBy.slice(tenantPrefix.length)
+            : version.savedBy,
+        },
+      });
+      return tx.fileVersion.update({
+        where: { id: versionId },
+        data: { writeBackState: 'PENDING', writeBackError: null },
+      });
+    });
+  }
+
   /** An operator gave up on this version's write-back (audited by the caller). */
   discard(version: FileVersion, reason: string): Promise<FileVersion> {
     return this.resolve(version, (tx) =>
@@ -260,7 +321,7 @@ export class VersionLedger {
       const waiting = await tx.fileVersion.findMany({
         where: {
           fileId: version.fileId,
-          writeBackState: 'PENDING',
+          writeBackState: { in: ['PENDING', 'HELD'] },
           blobKey: { not: null },
           number: { lte: version.number },
         },

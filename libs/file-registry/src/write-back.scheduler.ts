@@ -39,6 +39,17 @@ export class WriteBackScheduler {
   }
 
   /**
+   * Enqueues a version an operator released from hold (ADR 0017). Its earlier job finished (it
+   * completed as held) and still sits under the same deterministic id, which would make a plain
+   * add a no-op, so it goes first.
+   */
+  async requeue(versionId: string): Promise<void> {
+    const finished = await this.queue.getJob(writeBackJobId(versionId));
+    if (finished && (await finished.isCompleted())) await finished.remove();
+    await this.enqueue(versionId);
+  }
+
+  /**
    * Enqueues outbox rows never enqueued (older than `graceMs`, so the api's own enqueue goes first)
    * and rows whose job vanished (Redis lost it). Returns how many jobs it added.
    */

@@ -17,7 +17,8 @@ export class WriteBackProcessor extends DrainingWorkerHost {
   async process(job: Job<WriteBackJob>, token?: string): Promise<unknown> {
     try {
       // The job id owns the file's lease: the same job resumed after a crash may take it over at once.
-      return await this.writeBack.run(job.data, String(job.id));
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      return await this.writeBack.run(job.data, String(job.id), { finalAttempt });
     } catch (error) {
       if (error instanceof WriteBackBusyError && token) {
         await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);

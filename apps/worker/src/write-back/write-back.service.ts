@@ -17,7 +17,46 @@ export type WriteBackOutcome =
   | { result: 'confirmed'; versionNumber: number; coreVersion: string }
   | { result: 'superseded'; versionNumber: number }
   | { result: 'conflict-copy'; versionNumber: number; conflictCopyRef: string }
+  | { result: 'held'; versionNumber: number; reason: HoldReason }
   | { result: 'already-resolved'; versionNumber: number };
+
+/** Why the core app's refusal keeps a save for an operator (ADR 0017); stored as FileVersion.holdReason. */
+export enum HoldReason {
+  /** The core app says the saver may no longer write the file. */
+  WritePermissionWithdrawn = 'write_permission_withdrawn',
+  /** 403: the saver may not even see the file any more. */
+  Forbidden = 'forbidden',
+  /** 404: the file was deleted in the core app. */
+  NotFound = 'not_found',
+  /** 413: too large for the core app. */
+  TooLarge = 'too_large',
+  /** 400: the core app refused the request. */
+  Rejected = 'rejected',
+  /** An answer the contract does not allow (422 idempotency key reused, an unknown status). */
+  BadResponse = 'bad_response',
+}
+
+const HOLD_REASON_BY_KIND: Partial<Record<CoreAppErrorKind, HoldReason>> = {
+  [CoreAppErrorKind.Forbidden]: HoldReason.Forbidden,
+  [CoreAppErrorKind.NotFound]: HoldReason.NotFound,
+  [CoreAppErrorKind.TooLarge]: HoldReason.TooLarge,
+  [CoreAppErrorKind.Rejected]: HoldReason.Rejected,
+  [CoreAppErrorKind.BadResponse]: HoldReason.BadResponse,
+};
+
+/** The core app refused the write for a reason a retry cannot fix. */
+class WriteBackRefusedError extends Error {
+  constructor(
+    readonly reason: HoldReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WriteBackRefusedError';
+  }
+}
+
+/** What one write-back attempt came to, as the `wopi.write_back.outcome` attribute says it. */
+export type WriteBackAttemptOutcome = 'confirmed' | 'retried' | 'conflict' | 'held' | 'failed';
 
 /** Another worker is writing this file back right now; try again shortly (not a failure). */
 export class WriteBackBusyError extends Error {
@@ -28,8 +67,8 @@ export class WriteBackBusyError extends Error {
 }
 
 const meter = metrics.getMeter('wopi-gateway');
-const outcomes = meter.createCounter('wopi.write_back.outcomes', {
-  description: 'Write-back results by outcome and tenant',
+const attempts = meter.createCounter('wopi.write_back.attempts', {
+  description: 'Write-back attempts that wrote or tried to write, by tenant and outcome',
 });
 const lag = meter.createHistogram('wopi.write_back.lag', {
   description: 'From save to core-app confirmation',
@@ -51,7 +90,10 @@ const LEASE_TTL_MS = 15 * 60 * 1000;
  *   WOPI and the save goes next to it as a conflict copy. Nothing is ever silently overwritten.
  * - One conflict copy per diverged editing session (ADR 0016): the session's later saves update
  *   it, in version order, and never the original; the conflict is audited once.
- * - Staging blobs are deleted only once no waiting version needs them.
+ * - The saver's write permission is asked anew before writing; a save the core app refuses for a
+ *   reason no retry fixes (403, 404, 413, 400, write withdrawn) is HELD for an operator with its
+ *   bytes (ADR 0017); outages are retried, then left failed for an operator.
+ * - Staging blobs are deleted only once no waiting or held version needs them.
  */
 @Injectable()
 export class WriteBackService {
@@ -66,7 +108,11 @@ export class WriteBackService {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
-  async run(job: WriteBackJob, leaseOwner: string): Promise<WriteBackOutcome> {
+  /**
+   * One attempt at this job's version. `finalAttempt`: the queue will not run it again if it
+   * throws, so an outage now leaves it failed for an operator (counted `failed`, not `retried`).
+   */
+  async run(job: WriteBackJob, leaseOwner: string, { finalAttempt = false } = {}): Promise<WriteBackOutcome> {
     const version = await this.ledger.findVersion(job.versionId);
     if (!version || version.writeBackState !== 'PENDING')
       return { result: 'already-resolved', versionNumber: job.versionNumber };
@@ -74,10 +120,14 @@ export class WriteBackService {
       throw new WriteBackBusyError(job.fileId);
     try {
       const outcome = await this.push(job, version);
-      outcomes.add(1, { tenant: job.tenantId, outcome: outcome.result });
+      if (outcome.result === 'confirmed') this.count(job, 'confirmed');
+      if (outcome.result === 'conflict-copy') this.count(job, 'conflict');
       return outcome;
     } catch (error) {
+      const refusal = asRefusal(error);
+      if (refusal) return await this.hold(job, version, refusal);
       await this.ledger.recordWriteBackError(version.id, error instanceof Error ? error.message : String(error));
+      this.count(job, finalAttempt ? 'failed' : 'retried');
       throw error;
     } finally {
       await this.ledger.releaseWriteBackLease(job.fileId, leaseOwner);
@@ -85,10 +135,6 @@ export class WriteBackService {
   }
 
   private async push(job: WriteBackJob, version: FileVersion): Promise<WriteBackOutcome> {
-    if (await this.ledger.newerLiveVersion(version)) {
-      await this.ledger.supersede(version);
-      return { result: 'superseded', versionNumber: version.number };
-    }
     const tenant = await this.tenants.findById(job.tenantId);
     const file = await this.files.findForTenant(job.tenantId, job.fileId);
     if (!tenant || !file) throw new Error(`tenant ${job.tenantId} or file ${job.fileId} is gone`);
@@ -103,11 +149,28 @@ export class WriteBackService {
       editSession: version.editSession ?? editSessionOf(undefined, version.savedBy ?? job.userId),
       body: { open: () => this.blobs.open(blobKey), sizeBytes: Number(version.sizeBytes), sha256: version.sha256 },
     };
+    const newer = await this.ledger.newerLiveVersion(version);
+    if (newer && !version.heldAt) {
+      await this.ledger.supersede(version);
+      return { result: 'superseded', versionNumber: version.number };
+    }
+
+    // The saver's right to write, asked anew (never from the permission cache) before anything
+    // is written: a save accepted before the core app withdrew it is held, not written (ADR 0017).
+    const access = await this.coreApps.getFile(push.target, file.coreRef, job.userId, { fresh: true });
+    if (!access.permissions.write) {
+      throw new WriteBackRefusedError(
+        HoldReason.WritePermissionWithdrawn,
+        'the core app no longer lets the saver write',
+      );
+    }
 
     // A session that diverged from the core app's copy builds on its own lineage, not on the
-    // outside change: whatever the ledger learnt since, its saves go to its copy (ADR 0016).
+    // outside change: whatever the ledger learnt since, its saves go to its copy (ADR 0016). So
+    // does a save an operator released from hold after the file moved on: it is still the
+    // user's work, to be put neither over the newer content nor away (ADR 0017).
     const diverged = await this.ledger.conflictCopyOf(version.fileId, push.editSession);
-    if (diverged) return this.intoConflictCopy(push, diverged);
+    if (diverged || newer) return this.intoConflictCopy(push, diverged ?? undefined);
 
     const put = (ifMatch: string | undefined) =>
       this.coreApps.putContent(push.target, file.coreRef, job.userId, {
@@ -192,6 +255,39 @@ export class WriteBackService {
     }
     return { result: 'conflict-copy', versionNumber: version.number, conflictCopyRef: copy.ref };
   }
+
+  /** Keeps a refused save, with its bytes, for an operator: never dropped, never retried blindly. */
+  private async hold(
+    job: WriteBackJob,
+    version: FileVersion,
+    refusal: WriteBackRefusedError,
+  ): Promise<WriteBackOutcome> {
+    await this.ledger.hold(version, refusal.reason, refusal.message);
+    await this.audit.record({
+      tenantId: job.tenantId,
+      actor: 'system:write-back',
+      action: 'file.write_back_held',
+      target: `file:${version.fileId}`,
+      details: { versionNumber: version.number, reason: refusal.reason, savedBy: version.savedBy },
+    });
+    this.logger.warn(
+      { tenantId: job.tenantId, fileId: version.fileId, version: version.number, reason: refusal.reason },
+      'core app refused the write-back: save held for an operator',
+    );
+    this.count(job, 'held');
+    return { result: 'held', versionNumber: version.number, reason: refusal.reason };
+  }
+
+  private count(job: WriteBackJob, outcome: WriteBackAttemptOutcome): void {
+    attempts.add(1, { 'wopi.tenant': job.tenantId, 'wopi.write_back.outcome': outcome });
+  }
+}
+
+/** A core-app answer that no retry changes becomes a hold; anything else (outages) is retried. */
+function asRefusal(error: unknown): WriteBackRefusedError | undefined {
+  if (error instanceof WriteBackRefusedError) return error;
+  const reason = error instanceof CoreAppError ? HOLD_REASON_BY_KIND[error.kind] : undefined;
+  return reason && new WriteBackRefusedError(reason, (error as CoreAppError).message);
 }
 
 /** One version on its way to the core app, with what every step of its push needs. */
