@@ -111,12 +111,15 @@ export class WopiFilesService {
       if (!core.permissions.read) throw WopiError.fileNotFound('the core app no longer lets this user read the file');
       const version = await this.reconcile(file, core);
       assertNotLargerThan(version, maxExpectedSizeBytes);
-      const download = await this.coreApps.getContent(target, file.coreRef, ctx.userId);
+      const download = await this.coreApps.getContent(target, file.coreRef, ctx.userId, {
+        version: version.coreVersion,
+        sizeBytes: Number(version.sizeBytes),
+      });
       if (download.version === undefined || download.version === version.coreVersion || attempt === 2) {
         return {
           stream: download.stream,
           itemVersion: version.number,
-          sizeBytes: download.sizeBytes ?? Number(version.sizeBytes),
+          sizeBytes: download.sizeBytes,
         };
       }
       download.stream.destroy();

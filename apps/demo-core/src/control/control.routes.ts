@@ -26,6 +26,8 @@ const faultSpecSchema = {
     // 10 minutes: longer than any timeout worth testing.
     delayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
     status: { type: 'integer', minimum: 400, maximum: 599 },
+    lengthDelta: { type: 'integer', not: { const: 0 } },
+    truncateAfterBytes: { type: 'integer', minimum: 0 },
     paths: { type: 'string', minLength: 1, maxLength: 500 },
     methods: {
       type: 'array',
