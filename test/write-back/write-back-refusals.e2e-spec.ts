@@ -44,6 +44,20 @@ async function attemptsOf(tenantId: string): Promise<Record<string, number>> {
   return counts;
 }
 
+/**
+ * The counts once they reach `expected`: the worker counts an attempt just after its bookkeeping
+ * commits, so the test may see the state a moment before the count.
+ */
+async function settledAttemptsOf(tenantId: string, expected: Record<string, number>): Promise<Record<string, number>> {
+  const wanted = JSON.stringify(Object.entries(expected).sort());
+  await waitFor(
+    async () => JSON.stringify(Object.entries(await attemptsOf(tenantId)).sort()) === wanted,
+    'the attempt counts',
+    5_000,
+  ).catch(() => undefined);
+  return attemptsOf(tenantId);
+}
+
 async function isStaged(content: Buffer): Promise<boolean> {
   const key = sha256(content);
   return stat(path.join(baseTestEnv().BLOB_STAGING_DIR, 'blobs', key.slice(0, 2), key)).then(
@@ -118,8 +132,8 @@ describe('write-backs the core app refuses', () => {
       headers: { 'x-wopi-override': 'LOCK', 'x-wopi-lock': `lock-${userId}` },
     });
     expect(lock.statusCode).toBe(200);
-    const save = async (body: Buffer) => {
-      const response = await app.inject({
+    const put = (body: Buffer) =>
+      app.inject({
         method: 'POST',
         url: `${url}/contents?${token}`,
         headers: {
@@ -129,10 +143,12 @@ describe('write-backs the core app refuses', () => {
         },
         payload: body,
       });
+    const save = async (body: Buffer) => {
+      const response = await put(body);
       expect(response.statusCode).toBe(200);
       return Number(response.headers['x-wopi-itemversion']);
     };
-    return { fileId: session.fileId, save };
+    return { fileId: session.fileId, save, put };
   }
 
   async function contentInCore(name: string): Promise<Buffer> {
@@ -161,6 +177,35 @@ describe('write-backs the core app refuses', () => {
       30_000,
     );
 
+  it('writes back a save accepted before its user was revoked while the core app still lets them write; refuses later ones', async () => {
+    const tenant = await createTestTenant(prisma, core);
+    const file = await editAs(tenant, 'bob', 'Meeting notes.odt');
+    const accepted = Buffer.concat([Buffer.from('saved before the revocation '), randomBytes(1024)]);
+    const number = await file.save(accepted);
+    const revoked = await app.inject({
+      method: 'POST',
+      url: '/api/v1/revocations',
+      headers: { authorization: `Bearer ${tenant.sessionApiKey}` },
+      payload: { userId: 'bob' },
+    });
+    expect(revoked.statusCode).toBeLessThan(300);
+    // After the revocation the WOPI layer refuses bob's saves: nothing more is recorded.
+    expect((await file.put(randomBytes(64))).statusCode).toBe(401);
+    expect(await prisma.fileVersion.count({ where: { fileId: file.fileId, number: { gt: number } } })).toBe(0);
+
+    await startWorker();
+    await waitFor(
+      async () => (await versionOf(file.fileId, number)).writeBackState === 'CONFIRMED',
+      'the accepted save to be written back',
+      30_000,
+    );
+    expect(sha256(await contentInCore('Meeting notes.odt'))).toBe(sha256(accepted));
+    expect(await settledAttemptsOf(tenant.id, { confirmed: 1 })).toEqual({ confirmed: 1 });
+    // The next test needs saves that wait for a worker.
+    await worker!.close();
+    worker = undefined;
+  }, 60_000);
+
   it('holds a save accepted before the core app withdrew write, writes nothing, and lets an operator send it later', async () => {
     const tenant = await createTestTenant(prisma, core);
     const original = await contentInCore('Welcome.docx');
@@ -187,7 +232,7 @@ describe('write-backs the core app refuses', () => {
     // Kept with its bytes, and counted once, as held.
     expect(await isStaged(mine)).toBe(true);
     expect(await prisma.writeBackOutbox.count({ where: { fileId: file.fileId } })).toBe(0);
-    expect(await attemptsOf(tenant.id)).toEqual({ held: 1 });
+    expect(await settledAttemptsOf(tenant.id, { held: 1 })).toEqual({ held: 1 });
     expect(await prisma.auditEvent.count({ where: { tenantId: tenant.id, action: 'file.write_back_held' } })).toBe(1);
 
     // The access is given back; the operator sends the save again and it reaches the core app.
@@ -199,7 +244,7 @@ describe('write-backs the core app refuses', () => {
       30_000,
     );
     expect(sha256(await contentInCore('Welcome.docx'))).toBe(sha256(mine));
-    expect(await attemptsOf(tenant.id)).toEqual({ held: 1, confirmed: 1 });
+    expect(await settledAttemptsOf(tenant.id, { held: 1, confirmed: 1 })).toEqual({ held: 1, confirmed: 1 });
     expect((await admin('POST', `/held/${held.versionId}/retry`)).statusCode).toBe(404);
     await waitFor(async () => !(await isStaged(mine)), 'the delivered save to leave staging', 10_000);
   }, 90_000);
@@ -221,7 +266,7 @@ describe('write-backs the core app refuses', () => {
     }
     expect(held.reason).toBe('forbidden');
     expect(held.detail).toContain('403');
-    expect(await attemptsOf(tenant.id)).toEqual({ held: 1 });
+    expect(await settledAttemptsOf(tenant.id, { held: 1 })).toEqual({ held: 1 });
     expect(await isStaged(refused)).toBe(true);
     expect(sha256(await contentInCore('Budget.xlsx'))).toBe(sha256(original));
 
@@ -251,7 +296,7 @@ describe('write-backs the core app refuses', () => {
         'the write-back to run out of attempts',
         30_000,
       );
-      expect(await attemptsOf(tenant.id)).toEqual({ retried: 2, failed: 1 });
+      expect(await settledAttemptsOf(tenant.id, { retried: 2, failed: 1 })).toEqual({ retried: 2, failed: 1 });
       // Not a refusal: it stays waiting (PENDING) for an operator in the failed list, not held.
       expect((await versionOf(file.fileId, number)).writeBackState).toBe('PENDING');
     } finally {
