@@ -25,6 +25,12 @@ export interface WopiSaveInput {
   lock?: string;
 }
 
+/**
+ * The audit event of a ledger change, written in the change's own transaction: a conflict or a
+ * hold is audited exactly once, whatever crash or retry comes before or after it.
+ */
+export type LedgerAuditEvent = Prisma.AuditEventUncheckedCreateInput;
+
 /** A version held for an operator, with what the support API shows of its file. */
 export type HeldVersion = FileVersion & { file: { tenantId: string; name: string } };
 
@@ -178,8 +184,9 @@ export class VersionLedger {
    * versions still waiting are SUPERSEDED (the copy holds newer content of the same lineage), and
    * an older save of the session can never be recorded over a newer one.
    */
-  markConflict(version: FileVersion, copy: ConflictCopyWrite): Promise<FileVersion> {
+  markConflict(version: FileVersion, copy: ConflictCopyWrite, audit?: LedgerAuditEvent): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
+      if (audit) await tx.auditEvent.create({ data: audit });
       await tx.file.update({ where: { id: version.fileId }, data: { lastConflictAt: new Date() } });
       const where = { fileId_editSession: { fileId: version.fileId, editSession: copy.editSession } };
       const written = { copyRef: copy.ref, copyName: copy.name, copyCoreVersion: copy.coreVersion };
@@ -206,13 +213,14 @@ export class VersionLedger {
    * The core app refused this version at write-back for a reason a retry cannot fix: it is HELD,
    * with its bytes, for an operator (ADR 0017). It leaves the outbox and is never superseded.
    */
-  hold(version: FileVersion, reason: string, detail: string): Promise<FileVersion> {
-    return this.resolve(version, (tx) =>
-      tx.fileVersion.update({
+  hold(version: FileVersion, reason: string, detail: string, audit: LedgerAuditEvent): Promise<FileVersion> {
+    return this.resolve(version, async (tx) => {
+      await tx.auditEvent.create({ data: audit });
+      return tx.fileVersion.update({
         where: { id: version.id },
         data: { writeBackState: 'HELD', holdReason: reason, heldAt: new Date(), writeBackError: detail.slice(0, 2000) },
-      }),
-    );
+      });
+    });
   }
 
   /** Held versions, oldest first, with their file's tenant and name (the support API lists them). */

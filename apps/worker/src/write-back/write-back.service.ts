@@ -11,7 +11,7 @@ import {
   type ReplayableBody,
 } from '@wopi/core-app-client';
 import { editSessionOf, FileRepository, VersionLedger, type WriteBackJob } from '@wopi/file-registry';
-import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
+import { TenantRepository } from '@wopi/tenancy';
 
 export type WriteBackOutcome =
   | { result: 'confirmed'; versionNumber: number; coreVersion: string }
@@ -104,7 +104,6 @@ export class WriteBackService {
     private readonly ledger: VersionLedger,
     private readonly files: FileRepository,
     private readonly tenants: TenantRepository,
-    private readonly audit: AuditLogRepository,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
@@ -233,21 +232,28 @@ export class WriteBackService {
         body: push.body,
         idempotencyKey: `${version.fileId}:${version.number}:conflict-copy`,
       }));
-    await this.ledger.markConflict(version, {
-      editSession: push.editSession,
-      divergedFrom: divergedFrom ?? existing?.divergedFrom ?? undefined,
-      ref: copy.ref,
-      name: copy.name,
-      coreVersion: copy.version,
-    });
-    if (!updated) {
-      await this.audit.record({
-        tenantId: job.tenantId,
-        actor: 'system:write-back',
-        action: 'file.write_back_conflict',
-        target: `file:${version.fileId}`,
-        details: { versionNumber: version.number, conflictCopyRef: copy.ref, conflictCopyName: copy.name },
-      });
+    const created = !updated;
+    await this.ledger.markConflict(
+      version,
+      {
+        editSession: push.editSession,
+        divergedFrom: divergedFrom ?? existing?.divergedFrom ?? undefined,
+        ref: copy.ref,
+        name: copy.name,
+        coreVersion: copy.version,
+      },
+      // Once per diverged session: when its copy is created.
+      created
+        ? {
+            tenantId: job.tenantId,
+            actor: 'system:write-back',
+            action: 'file.write_back_conflict',
+            target: `file:${version.fileId}`,
+            details: { versionNumber: version.number, conflictCopyRef: copy.ref, conflictCopyName: copy.name },
+          }
+        : undefined,
+    );
+    if (created) {
       this.logger.warn(
         { tenantId: job.tenantId, fileId: version.fileId, version: version.number, conflictCopyRef: copy.ref },
         'core app copy changed outside WOPI: saved a conflict copy',
@@ -262,8 +268,7 @@ export class WriteBackService {
     version: FileVersion,
     refusal: WriteBackRefusedError,
   ): Promise<WriteBackOutcome> {
-    await this.ledger.hold(version, refusal.reason, refusal.message);
-    await this.audit.record({
+    await this.ledger.hold(version, refusal.reason, refusal.message, {
       tenantId: job.tenantId,
       actor: 'system:write-back',
       action: 'file.write_back_held',
