@@ -84,7 +84,7 @@ describe('write-back', () => {
         headers: { 'x-wopi-override': 'PUT', 'x-wopi-lock': lockId, 'content-type': 'application/octet-stream' },
         payload: body,
       });
-    return { ...session, name, put };
+    return { ...session, name, lockId, url, put };
   }
 
   async function contentInCore(name: string): Promise<Buffer> {
@@ -138,46 +138,87 @@ describe('write-back', () => {
     await waitFor(async () => (await stillStaged(all)).length === 0, 'the delivered saves to leave staging', 10_000);
   }, 180_000);
 
-  it('saves a conflict copy instead of overwriting a document changed outside WOPI', async () => {
+  it('keeps one conflict copy per diverged editing session, holding its last save, and never overwrites the original', async () => {
     const tenant = await createTestTenant(prisma, core);
     worker ??= await createWorker(testWorkerEnv(gatewayEnv())).then(async (w) => (await w.init(), w));
     const file = await openAndLock(tenant, 'Roadmap.pptx');
-    const first = randomBytes(1024);
-    expect((await file.put(first)).statusCode).toBe(200);
-    await waitFor(
-      async () => (await prisma.writeBackOutbox.count({ where: { fileId: file.fileId } })) === 0,
-      'the first save',
-      30_000,
-    );
+    const outboxEmpty = (what: string) =>
+      waitFor(async () => (await prisma.writeBackOutbox.count({ where: { fileId: file.fileId } })) === 0, what, 60_000);
+    expect((await file.put(randomBytes(1024))).statusCode).toBe(200);
+    await outboxEmpty('the first save');
+    const logStart = ((await (await core.signedFetch('GET', '/_control/requests')).json()) as { count: number }).count;
 
     const ref = await core.refOf('Roadmap.pptx');
     expect((await core.signedFetch('POST', `/_control/files/${ref}/external-edit`, {})).ok).toBe(true);
     const outsideEdit = await contentInCore('Roadmap.pptx');
 
-    const mine = Buffer.concat([Buffer.from('my edit '), randomBytes(1024)]);
-    expect((await file.put(mine)).statusCode).toBe(200);
-    const conflicted = await waitFor(
-      async () =>
-        prisma.fileVersion
-          .findFirst({ where: { fileId: file.fileId, writeBackState: 'CONFLICT' } })
-          .then((v) => v ?? undefined),
-      'the conflict copy',
+    // The editor keeps autosaving: before, each of these became one more copy.
+    const saves = Array.from({ length: 6 }, (_, i) =>
+      Buffer.concat([Buffer.from(`autosave ${i} `), randomBytes(1024)]),
+    );
+    for (const body of saves.slice(0, 3)) expect((await file.put(body)).statusCode).toBe(200);
+    await waitFor(
+      async () => (await prisma.fileVersion.count({ where: { fileId: file.fileId, writeBackState: 'CONFLICT' } })) > 0,
+      'the conflict',
       30_000,
     );
-    expect(conflicted.sha256).toBe(sha256(mine));
-    // The outside edit is still there, and the save sits next to it as a copy.
+    // Another CheckFileInfo now learns the outside edit as the file's confirmed content: the
+    // diverged session's next saves must still not be written over it.
+    expect((await app.inject({ method: 'GET', url: file.url })).statusCode).toBe(200);
+    for (const body of saves.slice(3)) expect((await file.put(body)).statusCode).toBe(200);
+    await outboxEmpty('the saves after the outside edit');
+
     expect(sha256(await contentInCore('Roadmap.pptx'))).toBe(sha256(outsideEdit));
-    const { files } = (await (await core.signedFetch('GET', '/core/v1/files')).json()) as {
+    const listing = (await (await core.signedFetch('GET', '/core/v1/files')).json()) as {
       files: { ref: string; name: string }[];
     };
-    const copy = files.find((f) => f.name.startsWith('Roadmap (conflict '));
-    expect(copy).toBeDefined();
-    expect(sha256(await contentInCore(copy!.name))).toBe(sha256(mine));
+    const copies = listing.files.filter((f) => f.name.startsWith('Roadmap (conflict '));
+    expect(copies).toHaveLength(1);
+    expect(sha256(await contentInCore(copies[0].name))).toBe(sha256(saves.at(-1)!));
     expect(await prisma.auditEvent.count({ where: { tenantId: tenant.id, action: 'file.write_back_conflict' } })).toBe(
       1,
     );
     expect((await prisma.file.findUniqueOrThrow({ where: { id: file.fileId } })).lastConflictAt).not.toBeNull();
-  }, 60_000);
+    const states = await prisma.fileVersion.findMany({
+      where: { fileId: file.fileId, origin: 'WOPI' },
+      orderBy: { number: 'asc' },
+      select: { writeBackState: true, sha256: true },
+    });
+    expect(states.at(-1)).toEqual({ writeBackState: 'CONFLICT', sha256: sha256(saves.at(-1)!) });
+    expect(states.slice(1).every((v) => v.writeBackState === 'CONFLICT' || v.writeBackState === 'SUPERSEDED')).toBe(
+      true,
+    );
+    // The copy was written in version order: each write it received was of a newer save.
+    const log = (await (await core.signedFetch('GET', `/_control/requests?since=${logStart}`)).json()) as {
+      requests: { method: string; idempotencyKey: string | null; status: number | null; replayed: boolean }[];
+    };
+    const written = log.requests
+      .filter((r) => r.idempotencyKey?.startsWith(`${file.fileId}:`) && r.status !== null && r.status < 300)
+      .filter((r) => r.idempotencyKey!.includes(':conflict-copy') && !r.replayed)
+      .map((r) => Number(r.idempotencyKey!.split(':')[1]));
+    expect(written.length).toBeGreaterThan(0);
+    expect([...written].sort((a, b) => a - b)).toEqual(written);
+    expect(new Set(written).size).toBe(written.length);
+
+    // A new editing session opens the outside edit and writes over it normally; the copy stays as it was.
+    const unlock = await app.inject({
+      method: 'POST',
+      url: file.url,
+      headers: { 'x-wopi-override': 'UNLOCK', 'x-wopi-lock': file.lockId },
+    });
+    expect(unlock.statusCode).toBe(200);
+    const next = await openAndLock(tenant, 'Roadmap.pptx');
+    const opened = await app.inject({
+      method: 'GET',
+      url: `/wopi/files/${next.fileId}/contents?access_token=${encodeURIComponent(next.accessToken)}`,
+    });
+    expect(sha256(opened.rawPayload)).toBe(sha256(outsideEdit));
+    const rebased = Buffer.concat([outsideEdit, Buffer.from(' and my next edit')]);
+    expect((await next.put(rebased)).statusCode).toBe(200);
+    await outboxEmpty('the save of the new session');
+    expect(sha256(await contentInCore('Roadmap.pptx'))).toBe(sha256(rebased));
+    expect(sha256(await contentInCore(copies[0].name))).toBe(sha256(saves.at(-1)!));
+  }, 120_000);
 });
 
 describe('write-back across a worker crash and a Redis restart', () => {

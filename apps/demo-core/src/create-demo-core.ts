@@ -109,7 +109,10 @@ export async function createDemoCore(
           api.addHook('onSend', async (request, reply) => requestLog.noteAnswer(request, reply));
         }
         api.addHook('onRequest', signed);
-        if (config.faultsEnabled) api.addHook('onRequest', faultHook.onRequest);
+        if (config.faultsEnabled) {
+          api.addHook('onRequest', faultHook.onRequest);
+          api.addHook('onSend', faultHook.onSend);
+        }
         api.addHook('preHandler', requireVerifiedOrEmptyBody);
         acceptVerifiedJson(api);
         await api.register(filesRoutes, { documents });

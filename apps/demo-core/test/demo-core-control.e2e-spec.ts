@@ -1,6 +1,17 @@
+import { signRequest } from '@wopi/core-app-client';
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { makeDataDir, newKey, removeDataDir, RunningDemoCore, sha256, startDemoCore } from './demo-core-harness';
+import { gunzipSync } from 'node:zlib';
+import {
+  makeDataDir,
+  newKey,
+  removeDataDir,
+  RunningDemoCore,
+  sha256,
+  startDemoCore,
+  TEST_SECRET,
+} from './demo-core-harness';
 
 // The test switches under /_control (fault injection, external edits, the request log) and
 // demo-core's own pages under /ui: the tools the gateway's fault and conflict tests rely on.
@@ -167,6 +178,67 @@ describe('fault injection', () => {
   });
 });
 
+let rawRequests = 0;
+
+/** A signed GET read as raw bytes off its own socket (fetch would inflate gzip and hide how the body ended). */
+function rawGet(
+  pathWithQuery: string,
+): Promise<{ status?: number; headers: Record<string, unknown>; body: Buffer; complete: boolean }> {
+  const headers = signRequest(TEST_SECRET, {
+    method: 'GET',
+    pathWithQuery,
+    contentSha256: sha256(''),
+    // Distinct from any other request signed in the same millisecond (a replay otherwise).
+    timestampMs: Date.now() - ++rawRequests,
+  });
+  return new Promise((resolve, reject) => {
+    get(`${core.baseUrl}${pathWithQuery}`, { agent: false, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const done = () =>
+        resolve({
+          status: response.statusCode,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+          complete: response.complete,
+        });
+      response.on('end', done);
+      response.on('error', done);
+    }).on('error', reject);
+  });
+}
+
+describe('answer faults on content', () => {
+  const contentPath = () => `/core/v1/files/${ref}/content?userId=alice`;
+
+  it('gzip the body with `gzip`', async () => {
+    const plain = await rawGet(contentPath());
+    expect(plain).toMatchObject({ status: 200, complete: true });
+    expect((await setFault({ mode: 'gzip', paths: '/content$' })).status).toBe(200);
+    const zipped = await rawGet(contentPath());
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+  });
+
+  it('announce a wrong Content-Length with `wrong-length`', async () => {
+    const plain = await rawGet(contentPath());
+    expect((await setFault({ mode: 'wrong-length', lengthDelta: 5, paths: '/content$' })).status).toBe(200);
+    const longer = await rawGet(contentPath());
+    expect(Number(longer.headers['content-length'])).toBe(plain.body.length + 5);
+    expect(longer.complete).toBe(false);
+    expect((await setFault({ mode: 'wrong-length', lengthDelta: 0 })).status).toBe(400);
+  });
+
+  it('cut the body off with `truncate`', async () => {
+    const plain = await rawGet(contentPath());
+    expect((await setFault({ mode: 'truncate', truncateAfterBytes: 10, paths: '/content$' })).status).toBe(200);
+    const cut = await rawGet(contentPath());
+    expect(Number(cut.headers['content-length'])).toBe(plain.body.length);
+    expect(cut.complete).toBe(false);
+    expect(cut.body.equals(plain.body.subarray(0, 10))).toBe(true);
+  });
+});
+
 describe('external edits', () => {
   it('create a new version behind the gateway, so its next write gets 412', async () => {
     const before = (await (await getMetadata()).json()) as { version: string };
@@ -200,6 +272,42 @@ describe('external edits', () => {
 
   it('answer 404 for an unknown file', async () => {
     expect((await core.request('/_control/files/doc-nope/external-edit', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('withdrawn permissions', () => {
+  const withdraw = (userId: string, permissions: string[]) =>
+    core.request(`/_control/users/${userId}/withdrawn-permissions`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ permissions }),
+    });
+
+  it('take a permission from a user until it is given back, as an access change in the core app would', async () => {
+    expect((await withdraw('bob', ['write'])).status).toBe(200);
+    try {
+      const metadata = (await (await getMetadata('bob')).json()) as { permissions: { read: boolean; write: boolean } };
+      expect(metadata.permissions).toMatchObject({ read: true, write: false });
+      const write = await core.request(`/core/v1/files/${ref}/content?userId=bob`, {
+        method: 'PUT',
+        headers: { 'idempotency-key': newKey() },
+        body: Buffer.from('a write bob may no longer make'),
+      });
+      expect(write.status).toBe(403);
+      // Others keep theirs.
+      expect(
+        ((await (await getMetadata('alice')).json()) as { permissions: { write: boolean } }).permissions.write,
+      ).toBe(true);
+    } finally {
+      expect((await withdraw('bob', [])).status).toBe(200);
+    }
+    expect(((await (await getMetadata('bob')).json()) as { permissions: { write: boolean } }).permissions.write).toBe(
+      true,
+    );
+  });
+
+  it('refuse a permission that does not exist', async () => {
+    expect((await withdraw('bob', ['everything'])).status).toBe(400);
   });
 });
 

@@ -6,6 +6,7 @@ import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestj
 import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
 import { CoreAppError, CoreAppErrorKind } from './core-app.error';
 import { CORE_APP_CLIENT_OPTIONS, type CoreAppClientOptions } from './core-app-client.options';
+import { exactLength } from './exact-length';
 import type {
   ContentDownload,
   CoreAppTarget,
@@ -80,20 +81,51 @@ export class CoreAppClient implements OnApplicationShutdown {
     return answer;
   }
 
-  /** The content as a stream (never buffered); retried only until the response starts. */
-  async getContent(target: CoreAppTarget, ref: string, userId: string): Promise<ContentDownload> {
+  /**
+   * The content as a stream (never buffered), byte for byte as the core app stores it; retried
+   * only until the response starts. Never decoded: identity is asked for, and a content-coded
+   * answer is refused. The stream has exactly `sizeBytes` bytes or fails (see exactLength):
+   * the core app's Content-Length, or without one `expected.sizeBytes`. When the core app says
+   * it is serving `expected.version`, a Content-Length other than that version's size is refused
+   * before a byte is served (a body longer than its Content-Length cannot be seen otherwise).
+   */
+  async getContent(
+    target: CoreAppTarget,
+    ref: string,
+    userId: string,
+    expected: { version?: string | null; sizeBytes: number },
+  ): Promise<ContentDownload> {
     const response = await this.idempotent(target, {
       operation: 'getContent',
       method: 'GET',
       path: `/files/${enc(ref)}/content?userId=${enc(userId)}`,
-      axios: { responseType: 'stream', timeout: this.options.contentIdleTimeoutMs },
+      axios: {
+        responseType: 'stream',
+        timeout: this.options.contentIdleTimeoutMs,
+        // axios asks for gzip/br and inflates by default: the bytes served would then not be the
+        // stored ones, and the core app's Content-Length would describe the compressed body.
+        decompress: false,
+        headers: { 'accept-encoding': 'identity' },
+      },
     });
-    const length = Number(response.headers['content-length']);
-    return {
-      stream: response.data as Readable,
-      version: (response.headers['x-core-version'] as string | undefined) ?? undefined,
-      sizeBytes: Number.isFinite(length) ? length : undefined,
+    const stream = response.data as Readable;
+    const version = (response.headers['x-core-version'] as string | undefined) ?? undefined;
+    const encoding = String(response.headers['content-encoding'] ?? 'identity').toLowerCase();
+    const declared =
+      response.headers['content-length'] === undefined ? NaN : Number(response.headers['content-length']);
+    const refuse = (why: string) => {
+      stream.destroy();
+      return new CoreAppError(CoreAppErrorKind.BadResponse, `core app content refused: ${why}`);
     };
+    if (encoding !== 'identity')
+      throw refuse(`Content-Encoding ${encoding}, the contract asks for the bytes as stored`);
+    if (response.headers['content-length'] !== undefined && !(Number.isSafeInteger(declared) && declared >= 0))
+      throw refuse('an invalid Content-Length');
+    const isExpectedVersion = expected.version != null && (version === undefined || version === expected.version);
+    if (Number.isSafeInteger(declared) && isExpectedVersion && declared !== expected.sizeBytes)
+      throw refuse(`Content-Length ${declared}, but version ${expected.version} has ${expected.sizeBytes} bytes`);
+    const sizeBytes = Number.isSafeInteger(declared) ? declared : expected.sizeBytes;
+    return { stream: exactLength(stream, sizeBytes), version, sizeBytes };
   }
 
   /**

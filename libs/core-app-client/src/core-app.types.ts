@@ -53,9 +53,10 @@ export interface ReplayableBody {
 }
 
 export interface ContentDownload {
+  /** Exactly `sizeBytes` bytes, or an error before the end. */
   stream: Readable;
   version: string | undefined;
-  sizeBytes: number | undefined;
+  sizeBytes: number;
 }
 
 export type SiblingConflictPolicy = 'fail' | 'overwrite' | 'rename';

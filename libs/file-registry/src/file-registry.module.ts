@@ -4,11 +4,10 @@ import { FileRepository } from './file.repository';
 import { StagedBlobs } from './staged-blobs';
 import { VersionLedger } from './version-ledger.repository';
 import { WRITE_BACK_SETTINGS, WriteBackScheduler, type WriteBackSettings } from './write-back.scheduler';
-import { WriteBackService } from './write-back.service';
 
 const DEFAULT_WRITE_BACK_SETTINGS: WriteBackSettings = { attempts: 12, backoffMs: 1_000 };
 
-/** File identities, versions and the write-back path (global: api and worker import it once). */
+/** File identities, versions, staged blobs and the write-back outbox (global: api and worker import it once). */
 @Module({})
 export class FileRegistryModule {
   static forRoot(writeBack: WriteBackSettings = DEFAULT_WRITE_BACK_SETTINGS): DynamicModule {
@@ -17,7 +16,6 @@ export class FileRegistryModule {
       VersionLedger,
       StagedBlobs,
       CreatedFileRegistrar,
-      WriteBackService,
       WriteBackScheduler,
       { provide: WRITE_BACK_SETTINGS, useValue: writeBack },
     ];

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
-import { type Prisma, PrismaService } from '@wopi/db';
+import { type Prisma, PrismaService, type WriteBackState } from '@wopi/db';
+
+/** Versions whose bytes exist only in staging: waiting for write-back, or held for an operator. */
+const KEEPS_BLOB: WriteBackState[] = ['PENDING', 'HELD'];
 
 /** Namespaces the advisory-lock keys, so they cannot meet another use of pg_advisory_lock. */
 const lockName = (key: string) => `wopi-staged-blob:${key}`;
@@ -17,7 +20,7 @@ export class StagedBlobGoneError extends Error {
  * Staged blobs are content-addressed: one blob may stand for several saves (of any file), and a
  * save may be staging the very bytes another one is about to let go of. So every deletion goes
  * through `release`, which under an exclusive PostgreSQL advisory lock on the key deletes the blob
- * only when no waiting (PENDING) version refers to it; a save takes the same lock, shared, while
+ * only when no waiting (PENDING) or held (HELD) version refers to it; a save takes the same lock, shared, while
  * it records its version and checks that its blob is still there. A recorded save therefore never
  * loses its bytes, and the one race left (a release between a save's staging and its recording)
  * refuses the save instead of recording a version without content.
@@ -38,7 +41,7 @@ export class StagedBlobs {
     for (const key of new Set(keys)) {
       await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockName(key)}, 0))`;
-        const needed = await tx.fileVersion.count({ where: { blobKey: key, writeBackState: 'PENDING' } });
+        const needed = await tx.fileVersion.count({ where: { blobKey: key, writeBackState: { in: KEEPS_BLOB } } });
         if (needed > 0) return;
         // Deleted while the lock is held: a save of the same bytes waits, then finds the blob gone.
         await this.blobs.delete(key);

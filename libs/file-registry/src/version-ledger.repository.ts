@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import type { CoreFile } from '@wopi/core-app-client';
-import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { type ConflictCopy, type FileVersion, Prisma, PrismaService } from '@wopi/db';
 import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
 import { StagedBlobs } from './staged-blobs';
 
@@ -32,6 +33,36 @@ export interface WopiSaveInput {
   tenantId: string;
   /** The core app's user the version is written back as. */
   coreUserId: string;
+  /** The WOPI lock the save was made under (none: an unlocked, empty file); names its editing session. */
+  lock?: string;
+}
+
+/**
+ * The audit event of a ledger change, written in the change's own transaction: a conflict or a
+ * hold is audited exactly once, whatever crash or retry comes before or after it.
+ */
+export type LedgerAuditEvent = Prisma.AuditEventUncheckedCreateInput;
+
+/** A version held for an operator, with what the support API shows of its file. */
+export type HeldVersion = FileVersion & { file: { tenantId: string; name: string } };
+
+/** Where the save of a diverged editing session went instead of the original (ADR 0020). */
+export interface ConflictCopyWrite {
+  editSession: string;
+  /** The core version the session's saves were built on, when the copy is created. */
+  divergedFrom?: string;
+  ref: string;
+  name: string;
+  coreVersion: string;
+}
+
+/**
+ * The editing session a save belongs to (ADR 0020): the WOPI lock it was made under (one editor
+ * session, co-authors included, holds one lock), hashed because a lock may be 1024 characters;
+ * without a lock, the saver.
+ */
+export function editSessionOf(lock: string | undefined, savedBy: string): string {
+  return lock ? `lock:${createHash('sha256').update(lock, 'utf8').digest('hex').slice(0, 32)}` : `user:${savedBy}`;
 }
 
 const CACHE_NAME = 'current-version';
@@ -134,6 +165,7 @@ export class VersionLedger {
           writeBackState: 'PENDING',
           savedBy: save.savedBy,
           editors: save.editors,
+          editSession: editSessionOf(save.lock, save.savedBy),
         },
       });
       await tx.writeBackOutbox.create({
@@ -165,16 +197,7 @@ export class VersionLedger {
    */
   confirm(version: FileVersion, coreVersion: string): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
-      const older = await tx.fileVersion.findMany({
-        where: { fileId: version.fileId, number: { lt: version.number }, writeBackState: 'PENDING' },
-        select: { id: true },
-      });
-      const olderIds = older.map((v) => v.id);
-      await tx.fileVersion.updateMany({
-        where: { id: { in: olderIds } },
-        data: { writeBackState: 'SUPERSEDED', blobKey: null },
-      });
-      await tx.writeBackOutbox.deleteMany({ where: { versionId: { in: olderIds } } });
+      await supersedeOlderWaiting(tx, version);
       return tx.fileVersion.update({
         where: { id: version.id },
         data: {
@@ -195,15 +218,101 @@ export class VersionLedger {
     );
   }
 
-  /** The core app's copy had changed outside WOPI: this version went to a conflict copy instead. */
-  markConflict(version: FileVersion): Promise<FileVersion> {
+  /** The conflict copy of this editing session, if the session has diverged from the core app's copy. */
+  conflictCopyOf(fileId: string, editSession: string): Promise<ConflictCopy | null> {
+    return this.prisma.conflictCopy.findUnique({ where: { fileId_editSession: { fileId, editSession } } });
+  }
+
+  /**
+   * The core app's copy had changed outside WOPI: this version went to its session's conflict copy
+   * instead of the original. The session keeps that one copy (created now or updated), older
+   * versions still waiting are SUPERSEDED (the copy holds newer content of the same lineage), and
+   * an older save of the session can never be recorded over a newer one.
+   */
+  markConflict(version: FileVersion, copy: ConflictCopyWrite, audit?: LedgerAuditEvent): Promise<FileVersion> {
     return this.resolve(version, async (tx) => {
+      if (audit) await tx.auditEvent.create({ data: audit });
       await tx.file.update({ where: { id: version.fileId }, data: { lastConflictAt: new Date() } });
+      const where = { fileId_editSession: { fileId: version.fileId, editSession: copy.editSession } };
+      const written = { copyRef: copy.ref, copyName: copy.name, copyCoreVersion: copy.coreVersion };
+      await tx.conflictCopy.upsert({
+        where,
+        create: {
+          fileId: version.fileId,
+          editSession: copy.editSession,
+          divergedFrom: copy.divergedFrom ?? null,
+          versionNumber: version.number,
+          ...written,
+        },
+        update: { versionNumber: version.number, ...written },
+      });
+      await supersedeOlderWaiting(tx, version);
       return tx.fileVersion.update({
         where: { id: version.id },
         data: { writeBackState: 'CONFLICT', blobKey: null, writeBackError: null },
       });
     });
+  }
+
+  /**
+   * The core app refused this version at write-back for a reason a retry cannot fix: it is HELD,
+   * with its bytes, for an operator (ADR 0021). It leaves the outbox and is never superseded.
+   */
+  hold(version: FileVersion, reason: string, detail: string, audit: LedgerAuditEvent): Promise<FileVersion> {
+    return this.resolve(version, async (tx) => {
+      await tx.auditEvent.create({ data: audit });
+      return tx.fileVersion.update({
+        where: { id: version.id },
+        data: { writeBackState: 'HELD', holdReason: reason, heldAt: new Date(), writeBackError: detail.slice(0, 2000) },
+      });
+    });
+  }
+
+  /** Held versions, oldest first, with their file's tenant and name (the support API lists them). */
+  held(limit: number): Promise<HeldVersion[]> {
+    return this.prisma.fileVersion.findMany({
+      where: { writeBackState: 'HELD' },
+      include: { file: { select: { tenantId: true, name: true } } },
+      orderBy: { heldAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  /** The version if it is held, with its file's tenant and name. */
+  findHeld(versionId: string): Promise<HeldVersion | null> {
+    return this.prisma.fileVersion.findFirst({
+      where: { id: versionId, writeBackState: 'HELD' },
+      include: { file: { select: { tenantId: true, name: true } } },
+    });
+  }
+
+  /**
+   * An operator sends a held version to the core app again: PENDING with a new outbox row, in one
+   * transaction. Null when the version is not held (any more).
+   */
+  async releaseHold(versionId: string): Promise<FileVersion | null> {
+    const released = await this.prisma.$transaction(async (tx) => {
+      const version = await tx.fileVersion.findUnique({ where: { id: versionId }, include: { file: true } });
+      if (version?.writeBackState !== 'HELD' || !version.savedBy) return null;
+      const tenantPrefix = `${version.file.tenantId}.`;
+      await tx.writeBackOutbox.create({
+        data: {
+          versionId,
+          fileId: version.fileId,
+          tenantId: version.file.tenantId,
+          // savedBy is the WOPI user id, `<tenantId>.<core user id>`.
+          userId: version.savedBy.startsWith(tenantPrefix)
+            ? version.savedBy.slice(tenantPrefix.length)
+            : version.savedBy,
+        },
+      });
+      return tx.fileVersion.update({
+        where: { id: versionId },
+        data: { writeBackState: 'PENDING', writeBackError: null },
+      });
+    });
+    if (released) await this.versionsChanged(released.fileId);
+    return released;
   }
 
   /** An operator gave up on this version's write-back (audited by the caller). */
@@ -267,7 +376,7 @@ export class VersionLedger {
       const waiting = await tx.fileVersion.findMany({
         where: {
           fileId: version.fileId,
-          writeBackState: 'PENDING',
+          writeBackState: { in: ['PENDING', 'HELD'] },
           blobKey: { not: null },
           number: { lte: version.number },
         },
@@ -320,4 +429,18 @@ export class VersionLedger {
     if (this.invalidations) await this.invalidations.invalidate(CACHE_NAME, fileId);
     else this.currentVersions.evict(fileId);
   }
+}
+
+/** Older versions still waiting are never written once a newer one reached the core app (in the original or a copy). */
+async function supersedeOlderWaiting(tx: Prisma.TransactionClient, version: FileVersion): Promise<void> {
+  const older = await tx.fileVersion.findMany({
+    where: { fileId: version.fileId, number: { lt: version.number }, writeBackState: 'PENDING' },
+    select: { id: true },
+  });
+  const olderIds = older.map((v) => v.id);
+  await tx.fileVersion.updateMany({
+    where: { id: { in: olderIds } },
+    data: { writeBackState: 'SUPERSEDED', blobKey: null },
+  });
+  await tx.writeBackOutbox.deleteMany({ where: { versionId: { in: olderIds } } });
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PrismaService, type WriteBackOutbox } from '@wopi/db';
 import { JobName, QueueName } from '@wopi/jobs';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { WriteBackJob } from './write-back.service';
+import { type WriteBackJob, writeBackJobId } from './write-back-job';
 
 export const WRITE_BACK_SETTINGS = Symbol('WRITE_BACK_SETTINGS');
 
@@ -13,9 +13,6 @@ export interface WriteBackSettings {
   /** First retry delay; each further retry doubles it. */
   backoffMs: number;
 }
-
-/** A deterministic job id per version: enqueuing the same version twice adds one job. */
-export const writeBackJobId = (versionId: string) => `wb-${versionId}`;
 
 /**
  * Moves outbox rows onto the write-back queue. The api calls `enqueue` right after a save commits;
@@ -39,6 +36,17 @@ export class WriteBackScheduler {
     } catch (error) {
       this.logger.warn({ versionId, err: error }, 'write-back not enqueued now; the outbox relay will');
     }
+  }
+
+  /**
+   * Enqueues a version an operator released from hold (ADR 0021). Its earlier job finished (it
+   * completed as held) and still sits under the same deterministic id, which would make a plain
+   * add a no-op, so it goes first.
+   */
+  async requeue(versionId: string): Promise<void> {
+    const finished = await this.queue.getJob(writeBackJobId(versionId));
+    if (finished && (await finished.isCompleted())) await finished.remove();
+    await this.enqueue(versionId);
   }
 
   /**

@@ -40,12 +40,15 @@ export class WopiContentService {
       if (!core.permissions.read) throw WopiError.fileNotFound('the core app no longer lets this user read the file');
       const version = await this.access.reconcile(file, core);
       assertNotLargerThan(version, maxExpectedSizeBytes);
-      const download = await this.coreApps.getContent(target, file.coreRef, ctx.userId);
+      const download = await this.coreApps.getContent(target, file.coreRef, ctx.userId, {
+        version: version.coreVersion,
+        sizeBytes: Number(version.sizeBytes),
+      });
       if (download.version === undefined || download.version === version.coreVersion || attempt === 2) {
         return {
           stream: download.stream,
           itemVersion: version.number,
-          sizeBytes: download.sizeBytes ?? Number(version.sizeBytes),
+          sizeBytes: download.sizeBytes,
         };
       }
       download.stream.destroy();
@@ -106,6 +109,8 @@ export class WopiContentService {
           editors: request.editors,
           tenantId: ctx.tenant.id,
           coreUserId: ctx.userId,
+          // The editing session the save belongs to: its verified lock (one conflict copy per session).
+          lock: fence.lockId || undefined,
         },
         async (latest) => {
           const fenced = await this.locks.checkSaveFence(ctx.tenant.id, file.id, fence);

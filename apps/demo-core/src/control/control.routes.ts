@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DemoCoreError } from '../demo-core.error';
 import { DocumentsService, SignedBody } from '../documents/documents.service';
+import { FilePermissions } from '../users/file-permissions';
 import { RefParams, refParamsSchema } from '../http/request-schemas';
 import { declaredBytes } from '../http/request-headers';
 import { acceptRawStreams, acceptVerifiedJson, signedBodySha256 } from '../http/signed-body';
@@ -25,6 +26,8 @@ const faultSpecSchema = {
     // 10 minutes: longer than any timeout worth testing.
     delayMs: { type: 'integer', minimum: 0, maximum: 600_000 },
     status: { type: 'integer', minimum: 400, maximum: 599 },
+    lengthDelta: { type: 'integer', not: { const: 0 } },
+    truncateAfterBytes: { type: 'integer', minimum: 0 },
     paths: { type: 'string', minLength: 1, maxLength: 500 },
     methods: {
       type: 'array',
@@ -32,6 +35,19 @@ const faultSpecSchema = {
       items: { type: 'string', enum: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'] },
     },
     remaining: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+const withdrawnPermissionsSchema = {
+  type: 'object',
+  required: ['permissions'],
+  additionalProperties: false,
+  properties: {
+    permissions: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', enum: ['read', 'write', 'rename', 'delete', 'createSibling', 'share'] },
+    },
   },
 } as const;
 
@@ -63,6 +79,15 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
       }
     });
 
+    json.put<{ Params: { userId: string }; Body: { permissions: (keyof FilePermissions)[] } }>(
+      '/users/:userId/withdrawn-permissions',
+      { schema: { body: withdrawnPermissionsSchema } },
+      async (request) => {
+        documents.withdrawPermissions(request.params.userId, request.body.permissions);
+        request.log.warn({ userId: request.params.userId, withdrawn: request.body.permissions }, 'permissions changed');
+        return { userId: request.params.userId, withdrawn: request.body.permissions };
+      },
+    );
     json.get<{ Querystring: { since: number } }>(
       '/requests',
       { schema: { querystring: sinceQuerySchema } },

@@ -1,7 +1,9 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import { DemoCoreError } from '../demo-core.error';
-import { AppliedFault, FaultInjector, FaultMode } from './fault-injector';
+import { ANSWER_FAULTS, AppliedFault, FaultInjector, FaultMode } from './fault-injector';
 import { RequestLog } from './request-log';
 
 /**
@@ -12,6 +14,8 @@ import { RequestLog } from './request-log';
  */
 export class FaultInjectionHook {
   private readonly hanging = new Set<ServerResponse>();
+  /** Requests whose answer a fault changes on its way out. */
+  private readonly answerFaults = new WeakMap<FastifyRequest, AppliedFault>();
 
   constructor(
     private readonly faults: FaultInjector,
@@ -28,7 +32,32 @@ export class FaultInjectionHook {
       reply.hijack();
       return;
     }
-    this.apply(fault, request, reply);
+    if (ANSWER_FAULTS.has(fault.mode)) this.answerFaults.set(request, fault);
+    else this.apply(fault, request, reply);
+  };
+
+  /**
+   * onSend: applies a fault that changes the answer rather than replacing it (gzip, wrong-length,
+   * truncate), to successful answers only, so the body is the real one, mangled on the wire.
+   */
+  readonly onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    const fault = this.answerFaults.get(request);
+    if (fault === undefined || reply.statusCode >= 300 || payload === null || payload === undefined) return payload;
+    const body = payload instanceof Readable ? payload : Readable.from([Buffer.from(payload as string | Buffer)]);
+    const size = Number(reply.getHeader('content-length') ?? Buffer.byteLength(payload as string | Buffer));
+    switch (fault.mode) {
+      case FaultMode.Gzip:
+        void reply.removeHeader('content-length').header('content-encoding', 'gzip');
+        return body.pipe(createGzip());
+      case FaultMode.WrongLength:
+        void reply.header('content-length', size + (fault.lengthDelta ?? 1)).header('connection', 'close');
+        return body;
+      case FaultMode.Truncate:
+        void reply.header('content-length', size);
+        return Readable.from(cutOff(body, fault.truncateAfterBytes ?? Math.floor(size / 2)));
+      default:
+        return payload;
+    }
   };
 
   /** Closes every hung connection, so the server can shut down. */
@@ -51,6 +80,10 @@ export class FaultInjectionHook {
         response.once('close', () => this.hanging.delete(response));
         return;
       }
+      case FaultMode.Gzip:
+      case FaultMode.WrongLength:
+      case FaultMode.Truncate:
+        return;
       case FaultMode.Reset:
         reply.hijack();
         // RST rather than FIN: what a crashed process or a dropped load-balancer connection looks like.
@@ -79,4 +112,17 @@ export class FaultInjectionHook {
 
 function assertNever(value: never): never {
   throw new Error(`unhandled fault mode ${String(value)}`);
+}
+
+/** The first `limit` bytes of `body`, then an error: the server destroys the connection mid-body. */
+async function* cutOff(body: Readable, limit: number): AsyncGenerator<Buffer> {
+  let sent = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    const part = chunk.subarray(0, Math.max(0, limit - sent));
+    if (part.length > 0) yield part;
+    sent += part.length;
+    if (sent >= limit) break;
+  }
+  body.destroy();
+  throw new Error(`answer cut off after ${sent} bytes (fault injection)`);
 }

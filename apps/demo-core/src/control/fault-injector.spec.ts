@@ -21,6 +21,16 @@ describe('FaultInjector', () => {
     expect(faults.set({ mode: FaultMode.Hang }).delayMs).toBe(0);
   });
 
+  it('hands answer faults their parameters, with a one-byte error and a default cut-off', () => {
+    const faults = new FaultInjector();
+    expect(faults.set({ mode: FaultMode.WrongLength }).lengthDelta).toBe(1);
+    faults.set({ mode: FaultMode.WrongLength, lengthDelta: -3 });
+    expect(faults.take('GET', '/x')).toEqual(expect.objectContaining({ mode: FaultMode.WrongLength, lengthDelta: -3 }));
+    faults.set({ mode: FaultMode.Truncate, truncateAfterBytes: 10 });
+    expect(faults.take('GET', '/x')).toEqual(expect.objectContaining({ truncateAfterBytes: 10 }));
+    expect(faults.set({ mode: FaultMode.Truncate }).truncateAfterBytes).toBeUndefined();
+  });
+
   it('counts down `remaining` and then switches itself off', () => {
     const faults = new FaultInjector();
     faults.set({ mode: FaultMode.Reset, remaining: 2 });

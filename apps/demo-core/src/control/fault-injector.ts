@@ -10,7 +10,20 @@ export enum FaultMode {
   Hang = 'hang',
   /** Reset the TCP connection without an answer. */
   Reset = 'reset',
+  /** Answer with the body gzip-compressed (`Content-Encoding: gzip`, chunked), asked for or not. */
+  Gzip = 'gzip',
+  /** Answer with a `Content-Length` `lengthDelta` bytes off the body, then close the connection. */
+  WrongLength = 'wrong-length',
+  /** Answer with the right headers, then cut the connection after `truncateAfterBytes` of the body. */
+  Truncate = 'truncate',
 }
+
+/** Modes that let the request be handled and change how its answer goes out (FaultInjectionHook.onSend). */
+export const ANSWER_FAULTS: ReadonlySet<FaultMode> = new Set([
+  FaultMode.Gzip,
+  FaultMode.WrongLength,
+  FaultMode.Truncate,
+]);
 
 /** A fault as set through PUT /_control/fault. */
 export interface FaultSpec {
@@ -19,6 +32,10 @@ export interface FaultSpec {
   readonly delayMs?: number;
   /** For `error`: the status to answer, 400-599. */
   readonly status?: number;
+  /** For `wrong-length`: announced minus actual body size (default 1; may be negative, never 0). */
+  readonly lengthDelta?: number;
+  /** For `truncate`: bytes of the body sent before the cut (default: half of it). */
+  readonly truncateAfterBytes?: number;
   /** A regular expression the request path must match; unset: every contract route. */
   readonly paths?: string;
   /** Methods the fault applies to; unset: all. */
@@ -32,6 +49,8 @@ export interface AppliedFault {
   readonly mode: Exclude<FaultMode, FaultMode.None>;
   readonly delayMs: number;
   readonly status: number;
+  readonly lengthDelta?: number;
+  readonly truncateAfterBytes?: number;
 }
 
 /** The current setting, as GET/PUT /_control/fault report it. */
@@ -39,6 +58,8 @@ export interface FaultView {
   readonly mode: FaultMode;
   readonly delayMs: number;
   readonly status: number;
+  readonly lengthDelta?: number;
+  readonly truncateAfterBytes?: number;
   readonly paths: string | null;
   readonly methods: readonly string[] | null;
   /** null: unlimited. */
@@ -75,6 +96,10 @@ export class FaultInjector {
       mode: spec.mode,
       delayMs: spec.delayMs ?? (spec.mode === FaultMode.Slow ? DEFAULT_SLOW_DELAY_MS : 0),
       status: spec.mode === FaultMode.Error ? (spec.status ?? DEFAULT_ERROR_STATUS) : 0,
+      ...(spec.mode === FaultMode.WrongLength ? { lengthDelta: spec.lengthDelta || 1 } : {}),
+      ...(spec.mode === FaultMode.Truncate && spec.truncateAfterBytes !== undefined
+        ? { truncateAfterBytes: spec.truncateAfterBytes }
+        : {}),
       paths: spec.paths ?? null,
       methods: spec.methods?.map((method) => method.toUpperCase()) ?? null,
       remaining: spec.remaining ?? null,
@@ -95,6 +120,12 @@ export class FaultInjector {
     if (view.remaining !== null) {
       this.view = view.remaining <= 1 ? NO_FAULT : { ...view, remaining: view.remaining - 1 };
     }
-    return { mode: view.mode, delayMs: view.delayMs, status: view.status };
+    return {
+      mode: view.mode,
+      delayMs: view.delayMs,
+      status: view.status,
+      lengthDelta: view.lengthDelta,
+      truncateAfterBytes: view.truncateAfterBytes,
+    };
   }
 }

@@ -101,6 +101,8 @@ interface KeyedWrite {
 export class DocumentsService {
   /** One keyed write at a time per Idempotency-Key, so a retry racing its original waits and replays. */
   private readonly keyLocks = new KeyedMutex();
+  /** Permissions taken from a user on every document (test switch: an access change in the core app). */
+  private readonly withdrawn = new Map<string, ReadonlySet<keyof FilePermissions>>();
 
   constructor(
     private readonly store: DocumentStore,
@@ -118,7 +120,7 @@ export class DocumentsService {
     if (record === undefined) return undefined;
     return {
       summary: { ...toSummary(record), sha256: record.sha256, ownerId: record.ownerId },
-      access: DEMO_USERS.map((user) => ({ user, permissions: permissionsFor(user, record.ownerId) })),
+      access: DEMO_USERS.map((user) => ({ user, permissions: this.permissionsOf(user.id, record.ownerId) })),
     };
   }
 
@@ -352,7 +354,7 @@ export class DocumentsService {
 
   /** The user's permissions on `record`; throws 403 unless they include read and `needed`. */
   private permissionsOn(record: DocumentRecord, userId: string, needed?: keyof FilePermissions): FilePermissions {
-    const permissions = permissionsFor(findDemoUser(userId), record.ownerId);
+    const permissions = this.permissionsOf(userId, record.ownerId);
     if (!permissions.read) {
       throw DemoCoreError.forbidden(`user ${JSON.stringify(userId)} may not access this file`);
     }
@@ -360,6 +362,26 @@ export class DocumentsService {
       throw DemoCoreError.forbidden(`user ${JSON.stringify(userId)} lacks the ${needed} permission on this file`);
     }
     return permissions;
+  }
+
+  /**
+   * Takes `permissions` from the user on every document, owner or not, until changed (an empty
+   * list gives them back): what an access change made in the core app looks like (test switch).
+   */
+  withdrawPermissions(userId: string, permissions: readonly (keyof FilePermissions)[]): void {
+    if (permissions.length === 0) this.withdrawn.delete(userId);
+    else this.withdrawn.set(userId, new Set(permissions));
+  }
+
+  private permissionsOf(userId: string, ownerId: string): FilePermissions {
+    const granted = permissionsFor(findDemoUser(userId), ownerId);
+    const withdrawn = this.withdrawn.get(userId);
+    if (withdrawn === undefined) return granted;
+    const entries = Object.entries(granted).map(([name, allowed]) => [
+      name,
+      allowed && !withdrawn.has(name as keyof FilePermissions),
+    ]);
+    return Object.fromEntries(entries) as unknown as FilePermissions;
   }
 
   private requireRecord(ref: string): DocumentRecord {

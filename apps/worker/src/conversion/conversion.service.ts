@@ -141,7 +141,10 @@ export class ConversionService {
     try {
       await job.updateProgress(progressAt(ConversionStage.Downloading));
       const inputPath = path.join(dir, `source.${inputFormat}`);
-      const download = await this.coreApps.getContent(target, source.ref, userId);
+      const download = await this.coreApps.getContent(target, source.ref, userId, {
+        version: source.version,
+        sizeBytes: source.size,
+      });
       await pipeline(download.stream, atMostBytes(maxBytes), createWriteStream(inputPath, { flags: 'wx' }));
 
       await job.updateProgress(progressAt(ConversionStage.Converting));

@@ -1,8 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
-import { type WriteBackJob, WriteBackBusyError, WriteBackService } from '@wopi/file-registry';
+import { type WriteBackJob } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
 import { DelayedError, type Job } from 'bullmq';
 import { DrainingWorkerHost } from '../draining-worker-host';
+import { WriteBackBusyError, WriteBackService } from './write-back.service';
 
 /** A busy file (another worker writes it back) is looked at again after this, without using an attempt. */
 const BUSY_RETRY_MS = 2_000;
@@ -16,7 +17,8 @@ export class WriteBackProcessor extends DrainingWorkerHost {
   async process(job: Job<WriteBackJob>, token?: string): Promise<unknown> {
     try {
       // The job id owns the file's lease: the same job resumed after a crash may take it over at once.
-      return await this.writeBack.run(job.data, String(job.id));
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      return await this.writeBack.run(job.data, String(job.id), { finalAttempt });
     } catch (error) {
       if (error instanceof WriteBackBusyError && token) {
         await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);

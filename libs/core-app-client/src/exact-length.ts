@@ -1,0 +1,28 @@
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { CoreAppError, CoreAppErrorKind } from './core-app.error';
+
+/**
+ * The core app's body, passed through unchanged, that fails (an error, never an end) as soon as it
+ * turns out not to be exactly `sizeBytes` long: a response streamed on from it is then cut off, so
+ * its reader sees an incomplete body instead of a complete-looking short or padded file.
+ */
+export function exactLength(source: Readable, sizeBytes: number): Readable {
+  let seenBytes = 0;
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seenBytes += chunk.length;
+      if (seenBytes > sizeBytes) done(lengthMismatch(`more than the ${sizeBytes} bytes announced`));
+      else done(null, chunk);
+    },
+    flush(done) {
+      done(seenBytes === sizeBytes ? null : lengthMismatch(`${seenBytes} of the ${sizeBytes} bytes announced`));
+    },
+  });
+  // Either side failing or closing early ends both: the core-app socket is never left half-read.
+  pipeline(source, checked, () => undefined);
+  return checked;
+}
+
+function lengthMismatch(what: string): CoreAppError {
+  return new CoreAppError(CoreAppErrorKind.BadResponse, `core app sent content of the wrong length: ${what}`);
+}

@@ -1,0 +1,12 @@
+/** Payload of a write-back job: one saved version (QueueName.WriteBack / JobName.WriteBackFile). */
+export interface WriteBackJob {
+  tenantId: string;
+  fileId: string;
+  versionId: string;
+  versionNumber: number;
+  /** The core app's user the version is written as. */
+  userId: string;
+}
+
+/** A deterministic job id per version: enqueuing the same version twice adds one job. */
+export const writeBackJobId = (versionId: string) => `wb-${versionId}`;
