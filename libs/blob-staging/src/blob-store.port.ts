@@ -7,7 +7,7 @@ export interface StagedBlob {
   sizeBytes: number;
 }
 
-/** The staging store's port: local disk today, an S3-compatible adapter later. */
+/** The staging store's port: local disk for one node, an S3-compatible store for several. */
 export interface BlobStore {
   /**
    * Streams `body` into the store while hashing it (through a ContentMeter); resolves once the
@@ -16,10 +16,12 @@ export interface BlobStore {
    * own error when it stops early (an aborted upload). Nothing is kept when it rejects.
    */
   put(body: Readable, options: BlobPutOptions): Promise<StagedBlob>;
-  /** The blob's bytes; rejects (never a stream that fails later) when the blob is not there. */
+  /** The blob's bytes; rejects with BlobNotFoundError (never a stream that fails later) when it is not there. */
   open(key: string): Promise<Readable>;
   /** Size in bytes, or null when the blob is not there. */
   sizeOf(key: string): Promise<number | null>;
+  /** When the blob was last stored (a `put` of the same bytes renews it), or null when it is not there. */
+  storedAt(key: string): Promise<Date | null>;
   /** Removes the blob; nothing happens when it is not there. Callers go through the file registry's StagedBlobs. */
   delete(key: string): Promise<void>;
   /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
@@ -51,5 +53,13 @@ export class BlobIncompleteError extends Error {
   ) {
     super(`body has ${receivedBytes} bytes where ${expectedBytes} were declared`);
     this.name = 'BlobIncompleteError';
+  }
+}
+
+/** `open` of a key the store does not hold (never staged, or already released). */
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no staged blob ${key}`);
+    this.name = 'BlobNotFoundError';
   }
 }
