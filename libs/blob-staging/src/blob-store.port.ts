@@ -26,7 +26,10 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
   keysStoredBefore(cutoff: Date): AsyncIterable<string>;
-  /** Removes half-written uploads (a crash mid-body) older than `cutoff`; returns how many. */
+  /**
+   * Removes half-written uploads (a crash mid-body) older than `cutoff`; returns how many (on a
+   * shared store a sweep running at the same time may count some of the same ones).
+   */
   removeAbandonedUploads(cutoff: Date): Promise<number>;
 }
 
