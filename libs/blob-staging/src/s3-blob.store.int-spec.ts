@@ -111,4 +111,21 @@ describe('S3BlobStore with a large body', () => {
     const staged = await store.put(Readable.from([bytes]), { maxBytes: 20 * MIB });
     expect((await readAll(await store.open(staged.key))).equals(bytes)).toBe(true);
   });
+
+  it("reports the store's own refusal, not the cut body stream, when the upload fails first", async () => {
+    server ??= await startS3TestServer();
+    const env = server.env('any/');
+    const store = new S3BlobStore({
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      bucket: 'no-such-bucket',
+      prefix: 'any/',
+      credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
+      forcePathStyle: true,
+      partSizeBytes: 5 * MIB,
+    });
+    const body = Readable.from(Array.from({ length: 8 }, () => randomBytes(2 * MIB)));
+    await expect(store.put(body, { maxBytes: 100 * MIB })).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    expect(body.destroyed).toBe(true);
+  });
 });

@@ -79,8 +79,8 @@ export class S3BlobStore implements BlobStore {
     const [streamed, uploaded] = await Promise.allSettled([pipeline(body, meter), upload.done()]);
     try {
       // The body's own failure (cut off, too large, wrong length) explains more than the upload's,
-      // which only saw its source stop; a stream cut because the upload failed is only "premature close".
-      if (streamed.status === 'rejected' && !isPrematureClose(streamed.reason)) throw streamed.reason;
+      // which only saw its source stop; a body cut because the upload failed says only that it was cut.
+      if (streamed.status === 'rejected' && !isCutByConsumer(streamed.reason)) throw streamed.reason;
       if (uploaded.status === 'rejected') throw uploaded.reason;
       if (streamed.status === 'rejected') throw streamed.reason;
       const { sha256, sizeBytes } = meter.result();
@@ -93,8 +93,11 @@ export class S3BlobStore implements BlobStore {
       );
       return { key: sha256, sha256, sizeBytes };
     } finally {
-      // Deleting a key that was never created is no error in S3.
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: tmpKey }));
+      // Deleting a key that was never created is no error in S3. A failed delete must not hide
+      // the put's own outcome: the temporary key is then removed by the staging sweep.
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: tmpKey }))
+        .catch(() => undefined);
     }
   }
 
@@ -211,6 +214,8 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-function isPrematureClose(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+/** How a pipeline ends when the upload stopped reading the body (it failed first). */
+function isCutByConsumer(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR';
 }
