@@ -19,7 +19,7 @@ export function testPrisma(): PrismaClient {
 export async function createTestTenant(
   prisma: PrismaClient,
   core: { baseUrl: string; credential: string },
-  overrides: { accessTokenTtlMs?: number } = {},
+  overrides: { accessTokenTtlMs?: number; coreAppTimeoutMs?: number; permissionCacheTtlMs?: number } = {},
 ): Promise<TestTenant> {
   const slug = `t-${randomBytes(6).toString('hex')}`;
   const tenant = await prisma.tenant.create({
@@ -28,6 +28,9 @@ export async function createTestTenant(
       displayName: `Tenant ${slug}`,
       coreAppBaseUrl: core.baseUrl,
       coreAppCredential: new SecretBox(LOCAL_SECRETS_ENCRYPTION_KEY).seal(core.credential),
+      // Tests change the core app's answers (faults, outside edits) and expect the next call to
+      // see them: no reuse of its answers unless a test asks for it (production default: 30 s).
+      permissionCacheTtlMs: 0,
       ...overrides,
     },
   });

@@ -26,7 +26,7 @@ export class ApiModule {
       imports: [
         LoggerModule.forRoot(apiLoggerOptions(env)),
         DbModule.forRoot(env.DATABASE_URL),
-        RedisModule.forRoot(env.REDIS_URL),
+        RedisModule.forRoot(env.REDIS_URL, { channelPrefix: env.QUEUE_PREFIX }),
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
         TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),

@@ -6,6 +6,7 @@ import { type ApiEnv, describeEnv } from '@wopi/tenancy';
 import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { installRequestBodyParsers } from './request-body-parsers';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
@@ -20,6 +21,8 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(env), adapter, {
     bufferLogs: true,
+    // Body parsing is ours alone (request-body-parsers.ts): Nest's parsers would read WOPI bodies.
+    bodyParser: false,
     // Throw instead of exiting: main.ts reports and exits, tests see the error.
     abortOnError: false,
   });
@@ -32,9 +35,8 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
-  // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.
-  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // WOPI bodies stay unread streams whatever their Content-Type; the JSON APIs get parsed JSON.
+  installRequestBodyParsers(app);
   logger.log({ config: describeEnv(env) }, 'configuration');
   return app;
 }

@@ -22,10 +22,28 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
         .send(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
       return;
     }
+    if (isFastifyClientError(error)) {
+      // Fastify refused the request before any handler ran (a body it cannot parse, too large,
+      // of the wrong media type): the client's error, with Fastify's own code.
+      reply.code(error.statusCode).send({ statusCode: error.statusCode, code: error.code, message: error.message });
+      return;
+    }
     this.logger.error(
       { err: error, requestId: request.id, method: request.method, route: request.routeOptions?.url },
       'unhandled error',
     );
     reply.code(500).send({ correlationId: request.id });
   }
+}
+
+function isFastifyClientError(error: unknown): error is Error & { statusCode: number; code: string } {
+  if (!(error instanceof Error)) return false;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  return (
+    typeof code === 'string' &&
+    code.startsWith('FST_') &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+  );
 }

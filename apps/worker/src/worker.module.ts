@@ -29,7 +29,7 @@ export class WorkerModule {
       imports: [
         LoggerModule.forRoot({ pinoHttp: baseLoggerOptions(env.LOG_LEVEL, 'wopi-worker') }),
         DbModule.forRoot(env.DATABASE_URL),
-        RedisModule.forRoot(env.REDIS_URL),
+        RedisModule.forRoot(env.REDIS_URL, { channelPrefix: env.QUEUE_PREFIX }),
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
         TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
 import { CoreAppError, CoreAppErrorKind } from './core-app.error';
 import { CORE_APP_CLIENT_OPTIONS, type CoreAppClientOptions } from './core-app-client.options';
 import type {
@@ -13,11 +14,13 @@ import type {
   ReplayableBody,
   SiblingConflictPolicy,
 } from './core-app.types';
-import { PermissionCache } from './permission-cache';
 import { withRetries } from './retry';
 import { type SignedCall, TenantChannel, fingerprintOf } from './tenant-channel';
 
 const enc = encodeURIComponent;
+
+// Each entry lives as long as its tenant's permission-cache lifetime, never longer than 10 min.
+const ANSWER_CACHE = { ttlMs: 10 * 60_000, maxEntries: 10_000 };
 
 /**
  * The gateway's side of the core-app contract v1 (openapi/core-app-contract.v1.yaml).
@@ -28,10 +31,24 @@ const enc = encodeURIComponent;
 @Injectable()
 export class CoreAppClient implements OnApplicationShutdown {
   private readonly channels = new Map<string, TenantChannel>();
-  private readonly permissions = new PermissionCache();
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  /**
+   * The core app's answers about a user and a file, reused for the tenant's permission-cache
+   * lifetime (0: never). Kept coherent across processes by the bus: a write through any process's
+   * client forgets the file everywhere (a write-back in the worker included).
+   */
+  private readonly fileAnswers: ProcessCache<CoreFile>;
+  private readonly userAnswers: ProcessCache<CoreUser>;
 
-  constructor(@Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions) {}
+  constructor(
+    @Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions,
+    @Optional() private readonly invalidations?: CacheInvalidationBus,
+  ) {
+    const cacheOf = <V>(name: string) =>
+      invalidations?.cache<V>(name, ANSWER_CACHE) ?? new ProcessCache<V>(name, ANSWER_CACHE);
+    this.fileAnswers = cacheOf('core-app-file');
+    this.userAnswers = cacheOf('core-app-user');
+  }
 
   // Not onModuleDestroy: Nest runs that before the HTTP server and the queue workers have
   // finished their in-flight work, which still needs the core app (graceful shutdown, ADR 0007).
@@ -47,9 +64,9 @@ export class CoreAppClient implements OnApplicationShutdown {
    * write re-checks the user's right to write.
    */
   async getFile(target: CoreAppTarget, ref: string, userId: string, { fresh = false } = {}): Promise<CoreFile> {
-    const cacheKey = [target.tenantId, ref, userId];
+    const cacheKey = `${target.tenantId}\n${ref}\n${userId}`;
     if (!fresh && target.permissionCacheTtlMs > 0) {
-      const cached = this.permissions.get(cacheKey);
+      const cached = this.fileAnswers.get(cacheKey);
       if (cached) return cached;
     }
     const file = await this.idempotent(target, {
@@ -59,7 +76,7 @@ export class CoreAppClient implements OnApplicationShutdown {
       axios: { timeout: target.timeoutMs },
     });
     const answer = this.asFile(file.data);
-    if (target.permissionCacheTtlMs > 0) this.permissions.set(cacheKey, answer, target.permissionCacheTtlMs);
+    this.fileAnswers.set(cacheKey, answer, target.permissionCacheTtlMs);
     return answer;
   }
 
@@ -160,14 +177,20 @@ export class CoreAppClient implements OnApplicationShutdown {
     });
   }
 
+  /** The user's profile, reused for the tenant's permission-cache lifetime. */
   async getUser(target: CoreAppTarget, userId: string): Promise<CoreUser> {
+    const cacheKey = `${target.tenantId}\n${userId}`;
+    const cached = target.permissionCacheTtlMs > 0 ? this.userAnswers.get(cacheKey) : undefined;
+    if (cached) return cached;
     const response = await this.idempotent(target, {
       operation: 'getUser',
       method: 'GET',
       path: `/users/${enc(userId)}`,
       axios: { timeout: target.timeoutMs },
     });
-    return response.data as CoreUser;
+    const user = response.data as CoreUser;
+    this.userAnswers.set(cacheKey, user, target.permissionCacheTtlMs);
+    return user;
   }
 
   /** The tenant's breaker state, for health and support tooling. */
@@ -215,7 +238,9 @@ export class CoreAppClient implements OnApplicationShutdown {
   }
 
   private forget(target: CoreAppTarget, ref: string): void {
-    this.permissions.forgetFile(target.tenantId, ref);
+    const prefix = `${target.tenantId}\n${ref}\n`;
+    if (this.invalidations) void this.invalidations.invalidatePrefix(this.fileAnswers.name, prefix);
+    else this.fileAnswers.evictPrefix(prefix);
   }
 
   private asFile(data: unknown): CoreFile {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { File } from '@wopi/db';
 import type { CoreFile } from '@wopi/core-app-client';
 import { FileRepository } from './file.repository';
-import { VersionLedger } from './version-ledger.repository';
+import { coreContentState, VersionLedger } from './version-ledger.repository';
 
 /**
  * A file the gateway just created in a core app (PutRelativeFile, conversions): give it its own
@@ -23,12 +23,7 @@ export class CreatedFileRegistrar {
       name: created.name,
       ownerId: created.ownerId,
     });
-    await this.ledger.reconcile(file.id, {
-      version: created.version,
-      sha256: created.sha256 ?? stagedSha256,
-      sizeBytes: created.size,
-      lastModifiedTime: new Date(created.lastModifiedTime),
-    });
+    await this.ledger.reconcile(file.id, { ...coreContentState(created), sha256: created.sha256 ?? stagedSha256 });
     return file;
   }
 }

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import type { CoreFile } from '@wopi/core-app-client';
 import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
 import { StagedBlobs } from './staged-blobs';
 
 /** The content of a file as the core app reports it now. */
@@ -8,6 +10,16 @@ export interface CoreContentState {
   sha256?: string;
   sizeBytes: number;
   lastModifiedTime: Date;
+}
+
+/** What the ledger needs of the core app's metadata answer. */
+export function coreContentState(core: CoreFile): CoreContentState {
+  return {
+    version: core.version,
+    sha256: core.sha256,
+    sizeBytes: core.size,
+    lastModifiedTime: new Date(core.lastModifiedTime),
+  };
 }
 
 export interface WopiSaveInput {
@@ -22,6 +34,10 @@ export interface WopiSaveInput {
   coreUserId: string;
 }
 
+const CACHE_NAME = 'current-version';
+// Every change of a file's versions goes through withFileLock or resolve, which invalidate it everywhere.
+const CACHE = { ttlMs: 5 * 60_000, maxEntries: 50_000 };
+
 /** Versions that stand for the file's content (a failed save never does). */
 const LIVE: Prisma.FileVersionWhereInput = { writeBackState: { not: 'FAILED' } };
 
@@ -32,14 +48,31 @@ const LIVE: Prisma.FileVersionWhereInput = { writeBackState: { not: 'FAILED' } }
  */
 @Injectable()
 export class VersionLedger {
+  /** current() by file, coherent across every api and worker process (CacheInvalidationBus). */
+  private readonly currentVersions: ProcessCache<FileVersion | null>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly stagedBlobs: StagedBlobs,
-  ) {}
+    @Optional() private readonly invalidations?: CacheInvalidationBus,
+  ) {
+    this.currentVersions =
+      invalidations?.cache<FileVersion | null>(CACHE_NAME, CACHE) ??
+      new ProcessCache<FileVersion | null>(CACHE_NAME, CACHE);
+  }
 
-  /** The version whose content is the file's content now, or null before anything was recorded. */
+  /**
+   * The version whose content is the file's content now, or null before anything was recorded.
+   * From the process cache: every change of the file's versions, in any process, invalidates it.
+   */
   current(fileId: string): Promise<FileVersion | null> {
-    return this.prisma.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } });
+    return this.currentVersions.getOrLoad(fileId, () => this.currentFromDatabase(fileId));
+  }
+
+  /** current() read from PostgreSQL, for when a cached answer proved stale (a released blob). */
+  async currentFresh(fileId: string): Promise<FileVersion | null> {
+    await this.versionsChanged(fileId);
+    return this.current(fileId);
   }
 
   /**
@@ -54,6 +87,9 @@ export class VersionLedger {
       const latest = await tx.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } });
       // Another request recorded it while we waited for the lock.
       if (latest && (latest.writeBackState === 'PENDING' || latest.coreVersion === core.version)) return latest;
+      // An answer naming a core version the ledger already moved past (a cached or delayed answer
+      // from before a write-back) is stale, not a change made outside WOPI.
+      if (latest && (await tx.fileVersion.count({ where: { fileId, coreVersion: core.version } })) > 0) return latest;
       return tx.fileVersion.create({
         data: {
           fileId,
@@ -74,9 +110,18 @@ export class VersionLedger {
    * Records a PutFile: the next version, PENDING until the core app confirms it, and its outbox
    * row, in one transaction: once this returns, the save survives any crash. Throws
    * StagedBlobGoneError (nothing recorded) if the staged bytes were released meanwhile.
+   * `commitGuard` runs inside that transaction, under the file's row lock and given the version
+   * the save builds on: whatever it throws records nothing (the save's lock fence, docs/adr/0016).
    */
-  recordWopiSave(fileId: string, save: WopiSaveInput): Promise<FileVersion> {
+  recordWopiSave(
+    fileId: string,
+    save: WopiSaveInput,
+    commitGuard?: (latest: FileVersion | null) => Promise<void>,
+  ): Promise<FileVersion> {
     return this.withFileLock(fileId, async (tx, nextNumber) => {
+      if (commitGuard) {
+        await commitGuard(await tx.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } }));
+      }
       await this.stagedBlobs.holdForSave(tx, save.blobKey);
       const version = await tx.fileVersion.create({
         data: {
@@ -232,6 +277,8 @@ export class VersionLedger {
       await tx.writeBackOutbox.deleteMany({ where: { versionId: version.id } });
       return { resolved, blobKeys: waiting.map((v) => v.blobKey!) };
     });
+    // Before the blobs go: a process still holding the old current version would read them.
+    await this.versionsChanged(version.fileId);
     await this.stagedBlobs.release(blobKeys);
     return resolved;
   }
@@ -244,11 +291,11 @@ export class VersionLedger {
     });
   }
 
-  private withFileLock<T>(
+  private async withFileLock<T>(
     fileId: string,
     work: (tx: Prisma.TransactionClient, nextNumber: number) => Promise<T>,
   ): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
+    const result = await this.prisma.$transaction(async (tx) => {
       // The file row is the lock that orders its versions across every api and worker instance.
       const [row] = await tx.$queryRaw<{ current_version: number }[]>`
         SELECT current_version FROM files WHERE id = ${fileId} FOR UPDATE`;
@@ -260,5 +307,17 @@ export class VersionLedger {
       }
       return result;
     });
+    await this.versionsChanged(fileId);
+    return result;
+  }
+
+  private currentFromDatabase(fileId: string): Promise<FileVersion | null> {
+    return this.prisma.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } });
+  }
+
+  /** Drops the file's current version from every process's cache. */
+  private async versionsChanged(fileId: string): Promise<void> {
+    if (this.invalidations) await this.invalidations.invalidate(CACHE_NAME, fileId);
+    else this.currentVersions.evict(fileId);
   }
 }

@@ -15,11 +15,13 @@ local function now_ms()
 end
 
 -- A new lock replaces whatever the key held: a fresh hash, so no field of an older lock survives.
-local function set_new_lock(key, lock_id, ttl_ms, user_id, client_profile)
+-- The fence is unique to this acquisition: a save that read it before streaming its body commits
+-- only if the lock it saw is still the lock (fence.lua), not merely a lock with the same ID.
+local function set_new_lock(key, lock_id, ttl_ms, user_id, client_profile, access, fence)
   local now = string.format('%.0f', now_ms())
   redis.call('DEL', key)
   redis.call('HSET', key, 'lock', lock_id, 'acquiredAt', now, 'refreshedAt', now, 'refreshCount', 0,
-    'userId', user_id, 'clientProfile', client_profile)
+    'userId', user_id, 'clientProfile', client_profile, 'access', access, 'fence', fence)
   redis.call('PEXPIRE', key, ttl_ms)
 end
 

@@ -9,6 +9,8 @@ export enum LockFailureReason {
   LockMismatch = 'File is locked with a different lock ID',
   /** UnlockAndRelock whose old lock ID is not the current lock. */
   OldLockMismatch = 'Old lock ID does not match the current lock',
+  /** A save whose lock was released, expired or replaced while its body was streaming. */
+  LockLost = 'The lock changed while the body was being received',
   /** GetLock found a lock that cannot be sent as a WOPI lock (GetLock, 409 case). */
   LockNotRepresentable = 'Current lock is not representable as a WOPI lock',
 }
@@ -30,6 +32,21 @@ export interface LockHolder {
   userId: string;
   /** The WOPI client profile the request came through. */
   clientProfile: string;
+  /** 'view' for a lock taken by a view-only session (ONLYOFFICE does that); such a lock never keeps an editor out. Default 'edit'. */
+  access?: LockAccess;
+}
+
+export type LockAccess = 'view' | 'edit';
+
+/**
+ * The lock state a save starts from, read before its body streams: the save commits only if the
+ * file is still in exactly this state (same lock ID and same acquisition, or still unlocked).
+ */
+export interface SaveFence {
+  /** The lock ID, '' when the file was unlocked. */
+  lockId: string;
+  /** Identifies the acquisition of that lock; '' when unlocked. */
+  fence: string;
 }
 
 /** Per-call options of the operations that set a lock's expiry. */
@@ -38,8 +55,16 @@ export interface LockOptions {
   lockTtlMs?: number;
 }
 
-/** Lock: `acquired` on an unlocked file, `refreshed` when the file already had this lock ID (Lock spec). */
-export type LockResult = { ok: true; outcome: 'acquired' | 'refreshed' } | LockConflict;
+/**
+ * Lock: `acquired` on an unlocked file, `refreshed` when the file already had this lock ID (Lock
+ * spec), `replaced-view-lock` when an editor's lock replaced `replacedLockId`, a view-only session's lock.
+ */
+export type LockResult =
+  | { ok: true; outcome: 'acquired' | 'refreshed' }
+  | { ok: true; outcome: 'replaced-view-lock'; replacedLockId: string }
+  | LockConflict;
+
+export type SaveFenceResult = { ok: true } | LockConflict;
 
 export type UnlockResult = { ok: true } | LockConflict;
 

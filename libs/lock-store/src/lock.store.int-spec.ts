@@ -8,7 +8,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { InvalidLockIdError } from './invalid-lock-id.error';
 import { MAX_LOCK_ID_LENGTH } from './lock-id';
 import { lockKey } from './lock-key';
-import { LockFailureReason, type LockHolder } from './lock-results';
+import { LockFailureReason, type LockHolder, type SaveFence } from './lock-results';
 import { LockStoreUnavailableError } from './lock-store-unavailable.error';
 import { LockStoreModule } from './lock-store.module';
 import { LOCK_TTL_MS } from './lock-ttl';
@@ -84,6 +84,8 @@ describe('LockStore (real Redis)', () => {
         refreshCount: '0',
         userId: ALICE.userId,
         clientProfile: ALICE.clientProfile,
+        access: 'edit',
+        fence: expect.stringMatching(/^[\w-]{16}$/),
       });
       const pttl = await redis.pttl(key);
       expect(pttl).toBeGreaterThan(LOCK_TTL_MS - 5_000);
@@ -615,6 +617,90 @@ describe('LockStore (real Redis)', () => {
       } finally {
         await app.close();
       }
+    });
+  });
+
+  describe('save fence', () => {
+    it('holds while the lock the save started under is still there, refreshes included', async () => {
+      await store.lock(tenantId, fileId, 'L1', ALICE);
+      const fence = await store.readSaveFence(tenantId, fileId);
+      expect(fence).toEqual({ lockId: 'L1', fence: expect.any(String) });
+      expect(await store.refreshLock(tenantId, fileId, 'L1')).toEqual({ ok: true });
+      expect(await store.lock(tenantId, fileId, 'L1', ALICE)).toEqual({ ok: true, outcome: 'refreshed' });
+      expect(await store.checkSaveFence(tenantId, fileId, fence as SaveFence)).toEqual({ ok: true });
+    });
+
+    it('breaks when the lock is released, replaced, or taken again with the same ID', async () => {
+      await store.lock(tenantId, fileId, 'L1', ALICE);
+      const fence = (await store.readSaveFence(tenantId, fileId)) as SaveFence;
+      await store.unlock(tenantId, fileId, 'L1');
+      expect(await store.checkSaveFence(tenantId, fileId, fence)).toEqual({
+        ok: false,
+        currentLock: '',
+        reason: LockFailureReason.NotLocked,
+      });
+      await store.lock(tenantId, fileId, 'L1', BOB);
+      expect(await store.checkSaveFence(tenantId, fileId, fence)).toEqual({
+        ok: false,
+        currentLock: 'L1',
+        reason: LockFailureReason.LockLost,
+      });
+      const second = (await store.readSaveFence(tenantId, fileId)) as SaveFence;
+      expect(await store.unlockAndRelock(tenantId, fileId, 'L1', 'L2', BOB)).toEqual({ ok: true });
+      expect(await store.checkSaveFence(tenantId, fileId, second)).toEqual({
+        ok: false,
+        currentLock: 'L2',
+        reason: LockFailureReason.LockLost,
+      });
+    });
+
+    it('for a save that found the file unlocked, holds only while it stays unlocked', async () => {
+      const unlocked = await store.readSaveFence(tenantId, fileId);
+      expect(unlocked).toEqual({ lockId: '', fence: '' });
+      expect(await store.checkSaveFence(tenantId, fileId, unlocked as SaveFence)).toEqual({ ok: true });
+      await store.lock(tenantId, fileId, 'L1', ALICE);
+      expect(await store.checkSaveFence(tenantId, fileId, unlocked as SaveFence)).toEqual({
+        ok: false,
+        currentLock: 'L1',
+        reason: LockFailureReason.LockMismatch,
+      });
+    });
+  });
+
+  describe('locks of view-only sessions', () => {
+    const VIEWER = { ...BOB, access: 'view' as const };
+
+    it('never keep an editor out: the editor lock replaces a viewer lock', async () => {
+      expect(await store.lock(tenantId, fileId, 'V1', VIEWER)).toEqual({ ok: true, outcome: 'acquired' });
+      expect(await store.lock(tenantId, fileId, 'E1', ALICE)).toEqual({
+        ok: true,
+        outcome: 'replaced-view-lock',
+        replacedLockId: 'V1',
+      });
+      expect(await store.getLock(tenantId, fileId)).toEqual({ ok: true, currentLock: 'E1' });
+      // The viewer's lock is gone: its refresh is a conflict naming the editor's lock.
+      expect(await store.refreshLock(tenantId, fileId, 'V1')).toEqual({
+        ok: false,
+        currentLock: 'E1',
+        reason: LockFailureReason.LockMismatch,
+      });
+    });
+
+    it('do not replace an editor lock, nor another viewer lock', async () => {
+      await store.lock(tenantId, fileId, 'E1', ALICE);
+      expect(await store.lock(tenantId, fileId, 'V1', VIEWER)).toMatchObject({ ok: false, currentLock: 'E1' });
+      const other = newFileId();
+      await store.lock(tenantId, other, 'V1', VIEWER);
+      expect(await store.lock(tenantId, other, 'V2', VIEWER)).toMatchObject({ ok: false, currentLock: 'V1' });
+    });
+
+    it('become edit locks when an editor joins with the same lock ID (co-authoring)', async () => {
+      await store.lock(tenantId, fileId, 'shared', VIEWER);
+      expect(await store.lock(tenantId, fileId, 'shared', ALICE)).toEqual({ ok: true, outcome: 'refreshed' });
+      expect(await store.lock(tenantId, fileId, 'other-editor', ALICE)).toMatchObject({
+        ok: false,
+        currentLock: 'shared',
+      });
     });
   });
 });

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS } from '@wopi/redis';
 import Redis from 'ioredis';
+import { FENCE_LUA } from './fence.lua';
 import { FORCE_UNLOCK_LUA } from './force-unlock.lua';
 import { INSPECT_LOCK_LUA } from './inspect-lock.lua';
 import { assertValidLockId, lockIdProblem, toWopiLockHeader } from './lock-id';
@@ -15,6 +17,8 @@ import {
   type LockOptions,
   type LockResult,
   type RefreshLockResult,
+  type SaveFence,
+  type SaveFenceResult,
   type UnlockAndRelockResult,
   type UnlockResult,
 } from './lock-results';
@@ -33,6 +37,7 @@ const SCRIPTS = {
   unlockAndRelock: { command: 'wopiLockStoreUnlockAndRelock', lua: UNLOCK_AND_RELOCK_LUA },
   inspect: { command: 'wopiLockStoreInspect', lua: INSPECT_LOCK_LUA },
   forceUnlock: { command: 'wopiLockStoreForceUnlock', lua: FORCE_UNLOCK_LUA },
+  fence: { command: 'wopiLockStoreFence', lua: FENCE_LUA },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -63,10 +68,12 @@ export class LockStore {
   ): Promise<LockResult> {
     assertValidLockId(lockId);
     const lockTtlMs = ttlOf(options);
-    const [applied, value] = statusReply(
-      await this.run('lock', tenantId, fileId, [lockId, lockTtlMs, holder.userId, holder.clientProfile]),
-    );
+    const reply = await this.run('lock', tenantId, fileId, [lockId, lockTtlMs, ...holderArgs(holder)]);
+    const [applied, value] = statusReply(reply);
     if (applied) {
+      if (value === 'replaced-view-lock') {
+        return { ok: true, outcome: value, replacedLockId: String((reply as unknown[])[2]) };
+      }
       if (value !== 'acquired' && value !== 'refreshed') throw unexpectedReply('lock', value);
       return { ok: true, outcome: value };
     }
@@ -87,13 +94,7 @@ export class LockStore {
     assertValidLockId(newLockId, 'newLockId');
     const lockTtlMs = ttlOf(options);
     const [applied, current] = statusReply(
-      await this.run('unlockAndRelock', tenantId, fileId, [
-        oldLockId,
-        newLockId,
-        lockTtlMs,
-        holder.userId,
-        holder.clientProfile,
-      ]),
+      await this.run('unlockAndRelock', tenantId, fileId, [oldLockId, newLockId, lockTtlMs, ...holderArgs(holder)]),
     );
     return applied ? { ok: true } : conflict(current, LockFailureReason.OldLockMismatch);
   }
@@ -136,6 +137,37 @@ export class LockStore {
     return { ok: true, currentLock: current };
   }
 
+  /**
+   * The state a save starts from (PutFile reads it before streaming the body): the lock ID, ''
+   * when unlocked, and the acquisition it belongs to. A lock that cannot be sent as a WOPI lock is
+   * a conflict, as in getLock.
+   */
+  async readSaveFence(tenantId: string, fileId: string): Promise<SaveFence | LockConflict> {
+    let fields: (string | null)[];
+    try {
+      fields = await this.redis.hmget(lockKey(tenantId, fileId), 'lock', 'fence');
+    } catch (error) {
+      throw new LockStoreUnavailableError('readSaveFence', tenantId, fileId, error);
+    }
+    const [lockId, fence] = fields;
+    if (lockId === null) return { lockId: '', fence: '' };
+    if (lockIdProblem(lockId) !== undefined) {
+      return { ok: false, currentLock: '', reason: LockFailureReason.LockNotRepresentable };
+    }
+    return { lockId, fence: fence ?? '' };
+  }
+
+  /**
+   * The commit fence: ok only while the file is in exactly the state `fence` describes. A save
+   * calls it inside the transaction that records its version, after streaming its body, so a
+   * lock lost, expired or replaced meanwhile (even by the same lock ID) records nothing.
+   */
+  async checkSaveFence(tenantId: string, fileId: string, fence: SaveFence): Promise<SaveFenceResult> {
+    const [applied, current] = statusReply(await this.run('fence', tenantId, fileId, [fence.lockId, fence.fence]));
+    if (applied) return { ok: true };
+    return conflict(current, fence.lockId === '' ? LockFailureReason.LockMismatch : LockFailureReason.LockLost);
+  }
+
   /** Support view: the lock with its holder and age, or null when the file is unlocked. */
   async inspect(tenantId: string, fileId: string): Promise<LockInspection | null> {
     const reply = await this.run('inspect', tenantId, fileId, []);
@@ -169,6 +201,11 @@ export class LockStore {
       throw new LockStoreUnavailableError(script, tenantId, fileId, error);
     }
   }
+}
+
+/** userId, clientProfile, access, and a new fence: the Lua arguments of an acquisition. */
+function holderArgs(holder: LockHolder): string[] {
+  return [holder.userId, holder.clientProfile, holder.access ?? 'edit', randomBytes(12).toString('base64url')];
 }
 
 function ttlOf(options: LockOptions): number {

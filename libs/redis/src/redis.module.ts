@@ -1,19 +1,21 @@
 import { Inject, type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { CacheInvalidationBus } from './cache-invalidation.bus';
 import { redisOptionsFromUrl } from './redis-options';
-
-/** Injection token of the process's shared ioredis client (locks, tickets, caches). */
-export const REDIS = Symbol('REDIS');
+import { REDIS, REDIS_CHANNEL_PREFIX } from './redis.tokens';
 
 @Module({})
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  static forRoot(url: string): DynamicModule {
+  /** `channelPrefix`: the deployment's QUEUE_PREFIX, so its cache invalidations stay its own. */
+  static forRoot(url: string, { channelPrefix = 'wopi' }: { channelPrefix?: string } = {}): DynamicModule {
     return {
       module: RedisModule,
       global: true,
       providers: [
+        { provide: REDIS_CHANNEL_PREFIX, useValue: channelPrefix },
+        CacheInvalidationBus,
         {
           provide: REDIS,
           // Fail a command after a short queue rather than hang: callers such as the lock store must
@@ -22,7 +24,7 @@ export class RedisModule implements OnApplicationShutdown {
             new Redis({ ...redisOptionsFromUrl(url), maxRetriesPerRequest: 2, enableOfflineQueue: true }),
         },
       ],
-      exports: [REDIS],
+      exports: [REDIS, CacheInvalidationBus],
     };
   }
 

@@ -17,7 +17,7 @@ import {
   type CoreFile,
 } from '@wopi/core-app-client';
 import type { File } from '@wopi/db';
-import { FileRepository } from '@wopi/file-registry';
+import { coreContentState, FileRepository, VersionLedger } from '@wopi/file-registry';
 import type { TenantConfig } from '@wopi/tenancy';
 import { EditorActionService } from '../discovery/editor-action.service';
 import type { CreateSessionDto, SessionResponse } from './create-session.dto';
@@ -42,6 +42,7 @@ export class SessionService {
   constructor(
     private readonly coreApps: CoreAppClient,
     private readonly files: FileRepository,
+    private readonly ledger: VersionLedger,
     private readonly tokens: AccessTokenService,
     private readonly tickets: LaunchTicketStore,
     private readonly sessions: EditorSessionStore,
@@ -160,13 +161,19 @@ export class SessionService {
     await this.sessions.delete(session.tenantId, session.sessionId);
   }
 
-  private register(tenant: TenantConfig, coreFile: CoreFile): Promise<File> {
-    return this.files.register({
+  /**
+   * The file's gateway ID, and the version an editor's first save will build on, recorded now
+   * from the answer just fetched: a save then never has to ask the core app (docs/adr/0016).
+   */
+  private async register(tenant: TenantConfig, coreFile: CoreFile): Promise<File> {
+    const file = await this.files.register({
       tenantId: tenant.id,
       coreRef: coreFile.ref,
       name: coreFile.name,
       ownerId: coreFile.ownerId,
     });
+    await this.ledger.reconcile(file.id, coreContentState(coreFile));
+    return file;
   }
 
   private async launch(

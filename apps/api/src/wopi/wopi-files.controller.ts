@@ -73,7 +73,9 @@ export class WopiFilesController {
       case WopiOperation.PutRelativeFile:
         return reply
           .header('content-type', JSON_TYPE)
-          .send(JSON.stringify(await this.service.putRelativeFile(ctx, parsed, bodyOf(request))));
+          .send(
+            JSON.stringify(await this.service.putRelativeFile(ctx, parsed, bodyOf(request), declaredLength(request))),
+          );
       case WopiOperation.RenameFile:
         return reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.service.renameFile(ctx, parsed)));
       case WopiOperation.DeleteFile:

@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessTokenService, type FilePermissions } from '@wopi/access-tokens';
-import { BLOB_STORE, type BlobStore, BlobTooLargeError, type StagedBlob } from '@wopi/blob-staging';
+import {
+  BLOB_STORE,
+  BlobIncompleteError,
+  type BlobStore,
+  BlobTooLargeError,
+  type StagedBlob,
+} from '@wopi/blob-staging';
 import { type File, type FileVersion } from '@wopi/db';
 import {
   CoreAppClient,
@@ -11,13 +17,14 @@ import {
   type CoreFile,
 } from '@wopi/core-app-client';
 import {
+  coreContentState,
   CreatedFileRegistrar,
   FileRepository,
   StagedBlobs,
   VersionLedger,
   WriteBackScheduler,
 } from '@wopi/file-registry';
-import { type LockConflict, LockStore } from '@wopi/lock-store';
+import { type LockConflict, type LockHolder, LockStore, type SaveFence } from '@wopi/lock-store';
 import { AuditLogRepository, UserInfoRepository } from '@wopi/tenancy';
 import {
   type CheckFileInfo,
@@ -96,15 +103,8 @@ export class WopiFilesService {
   async getFile(ctx: WopiContext, maxExpectedSizeBytes: number): Promise<FileDownload> {
     const file = await this.fileOf(ctx);
     const target = targetOf(ctx);
-    const current = await this.ledger.current(file.id);
-    if (current?.writeBackState === 'PENDING' && current.blobKey) {
-      assertNotLargerThan(current, maxExpectedSizeBytes);
-      return {
-        stream: await this.blobs.open(current.blobKey),
-        itemVersion: current.number,
-        sizeBytes: Number(current.sizeBytes),
-      };
-    }
+    const staged = await this.stagedDownload(file, maxExpectedSizeBytes);
+    if (staged) return staged;
     // Twice at most: if the core app's content changes between metadata and download, go again.
     for (let attempt = 1; ; attempt++) {
       const core = await this.coreApps.getFile(target, file.coreRef, ctx.userId, { fresh: true });
@@ -123,7 +123,29 @@ export class WopiFilesService {
     }
   }
 
-  /** PutFile: lock rules, size limit, staged durably with its SHA-256; answers before the core app is asked. */
+  /**
+   * The current version's bytes from staging while the core app has not confirmed it, else
+   * undefined. The cached current version may be a moment behind a write-back that confirmed it
+   * and released its blob: then the ledger is asked afresh.
+   */
+  private async stagedDownload(file: File, maxExpectedSizeBytes: number): Promise<FileDownload | undefined> {
+    for (const read of [() => this.ledger.current(file.id), () => this.ledger.currentFresh(file.id)]) {
+      const current = await read();
+      if (current?.writeBackState !== 'PENDING' || !current.blobKey) return undefined;
+      assertNotLargerThan(current, maxExpectedSizeBytes);
+      const stream = await this.blobs.open(current.blobKey).catch(() => undefined);
+      if (stream) return { stream, itemVersion: current.number, sizeBytes: Number(current.sizeBytes) };
+    }
+    throw new Error(`the staged content of file ${file.id} is missing`);
+  }
+
+  /**
+   * PutFile: lock rules, size limit, the body staged durably with its SHA-256 and checked against
+   * its declared length, and the version recorded only while the lock is still the one the save
+   * started under (the commit fence). Answers without asking the core app: write permission is the
+   * token's (issued after the core app granted write; revocations are the guard's), and the
+   * write-back job asks the core app again before writing (docs/adr/0016).
+   */
   async putFile(
     ctx: WopiContext,
     request: PutFileRequest,
@@ -132,31 +154,44 @@ export class WopiFilesService {
   ): Promise<{ itemVersion: number; body?: PutFileResponse }> {
     this.assertMayWrite(ctx);
     const file = await this.fileOf(ctx);
-    const currentLock = await this.currentLock(ctx);
-    const current = await this.stateForWrite(ctx, file);
-    if (currentLock === '') {
-      // An unlocked file may only be written while it is empty (PutFile spec; createnew.rst).
-      if (Number(current.sizeBytes) !== 0) throw WopiError.lockMismatch('', 'file is not locked and not empty');
-    } else if (currentLock !== request.lock) {
-      throw WopiError.lockMismatch(currentLock, request.lock ? 'lock mismatch' : 'file is locked');
-    }
-    if (request.collaboraTimestamp !== undefined && !isSameInstant(request.collaboraTimestamp, current.modifiedAt)) {
+    const fence = await this.saveFence(ctx, file);
+    const base = await this.baseVersion(ctx, file);
+    assertMayPut(fence, base, request.lock);
+    if (request.collaboraTimestamp !== undefined && !isSameInstant(request.collaboraTimestamp, base.modifiedAt)) {
       throw WopiError.collaboraTimestampMismatch();
     }
     const maxBytes = Number(ctx.tenant.maxFileBytes);
     if (declaredSizeBytes !== undefined && declaredSizeBytes > maxBytes) throw WopiError.fileTooLarge();
-    const staged = await this.stage(body, maxBytes);
+    const staged = await this.stage(body, maxBytes, declaredSizeBytes);
 
     // Durable from here on: the version and its outbox row commit together; the worker pushes it.
-    const version = await this.ledger.recordWopiSave(file.id, {
-      sha256: staged.sha256,
-      sizeBytes: staged.sizeBytes,
-      blobKey: staged.key,
-      savedBy: wopiUserId(ctx.tenant.id, ctx.userId),
-      editors: request.editors,
-      tenantId: ctx.tenant.id,
-      coreUserId: ctx.userId,
-    });
+    let version: FileVersion;
+    try {
+      version = await this.ledger.recordWopiSave(
+        file.id,
+        {
+          sha256: staged.sha256,
+          sizeBytes: staged.sizeBytes,
+          blobKey: staged.key,
+          savedBy: wopiUserId(ctx.tenant.id, ctx.userId),
+          editors: request.editors,
+          tenantId: ctx.tenant.id,
+          coreUserId: ctx.userId,
+        },
+        async (latest) => {
+          const fenced = await this.locks.checkSaveFence(ctx.tenant.id, file.id, fence);
+          if (!fenced.ok) throw lockConflict(fenced);
+          // Two unlocked saves of an empty file: only the first finds it still empty.
+          if (fence.lockId === '' && latest && Number(latest.sizeBytes) !== 0) {
+            throw WopiError.lockMismatch('', 'file is not locked and not empty');
+          }
+        },
+      );
+    } catch (error) {
+      // Nothing was recorded: the staged bytes go, unless a waiting save of the same bytes needs them.
+      await this.stagedBlobs.release([staged.key]);
+      throw error;
+    }
     await this.writeBacks.enqueue(version.id);
     const isCollabora =
       request.collaboraTimestamp !== undefined || request.isAutosave !== undefined || request.isExitSave !== undefined;
@@ -166,28 +201,24 @@ export class WopiFilesService {
     };
   }
 
+  /** The lock state a save starts from; a lock that cannot be sent as a WOPI lock is a 409. */
+  private async saveFence(ctx: WopiContext, file: File): Promise<SaveFence> {
+    const fence = await this.locks.readSaveFence(ctx.tenant.id, file.id);
+    if ('ok' in fence) throw lockConflict(fence);
+    return fence;
+  }
+
   /**
-   * The version a save builds on, with the user's right to write asked anew (whatever the
-   * permission cache holds). It is the gateway's current version, not the core app's: a change
-   * made in the core app meanwhile must not become the base the editor's save is written over;
-   * the write-back's precondition then fails and the save becomes a conflict copy. While the core
-   * app is unreachable the save is taken on the token's permissions, so no work is lost; the
-   * write-back goes to the core app as this user and is checked there (docs/adr/0009).
+   * The version a save builds on: the gateway's current version, not the core app's, so a change
+   * made in the core app meanwhile never becomes the base an editor's save is written over (the
+   * write-back's precondition fails and the save becomes a conflict copy). The session API records
+   * it when a session opens; only a file with no version yet (a PutFile before any session or
+   * CheckFileInfo) makes this ask the core app.
    */
-  private async stateForWrite(ctx: WopiContext, file: File): Promise<FileVersion> {
+  private async baseVersion(ctx: WopiContext, file: File): Promise<FileVersion> {
     const known = await this.ledger.current(file.id);
-    let core: CoreFile;
-    try {
-      core = await this.coreApps.getFile(targetOf(ctx), file.coreRef, ctx.userId, { fresh: true });
-    } catch (error) {
-      const outage =
-        error instanceof CoreAppError &&
-        (error.kind === CoreAppErrorKind.Unavailable || error.kind === CoreAppErrorKind.CircuitOpen);
-      if (outage && known) return known;
-      throw error;
-    }
-    if (!core.permissions.write) throw WopiError.invalidToken('the core app no longer lets this user write the file');
-    return known ?? this.reconcile(file, core);
+    if (known) return known;
+    return this.reconcile(file, await this.coreApps.getFile(targetOf(ctx), file.coreRef, ctx.userId, { fresh: true }));
   }
 
   async lock(ctx: WopiContext, lock: string, lockTtlMs: number): Promise<number> {
@@ -198,6 +229,15 @@ export class WopiFilesService {
       result = await this.locks.lock(ctx.tenant.id, file.id, lock, this.holder(ctx), { lockTtlMs });
     }
     if (!result.ok) throw lockConflict(result);
+    if (result.outcome === 'replaced-view-lock') {
+      await this.audit.record({
+        tenantId: ctx.tenant.id,
+        actor: `user:${wopiUserId(ctx.tenant.id, ctx.userId)}`,
+        action: 'lock.view_lock_replaced',
+        target: `file:${file.id}`,
+        details: { replacedLockId: result.replacedLockId },
+      });
+    }
     return this.itemVersion(ctx, file);
   }
 
@@ -264,6 +304,7 @@ export class WopiFilesService {
     ctx: WopiContext,
     request: PutRelativeFileRequest,
     body: Readable,
+    declaredSizeBytes?: number,
   ): Promise<PutRelativeFileResponse> {
     if (!ctx.tenant.features.putRelativeFile || !ctx.permissions.createSibling) {
       throw WopiError.notImplemented('PutRelativeFile is not available to this user');
@@ -285,7 +326,8 @@ export class WopiFilesService {
     }
     const maxBytes = Number(ctx.tenant.maxFileBytes);
     if (request.sizeBytes !== undefined && request.sizeBytes > maxBytes) throw WopiError.fileTooLarge();
-    const staged = await this.stage(body, maxBytes);
+    if (declaredSizeBytes !== undefined && declaredSizeBytes > maxBytes) throw WopiError.fileTooLarge();
+    const staged = await this.stage(body, maxBytes, declaredSizeBytes);
     try {
       let created: CoreFile;
       try {
@@ -377,12 +419,7 @@ export class WopiFilesService {
   }
 
   private reconcile(file: File, core: CoreFile): Promise<FileVersion> {
-    return this.ledger.reconcile(file.id, {
-      version: core.version,
-      sha256: core.sha256,
-      sizeBytes: core.size,
-      lastModifiedTime: new Date(core.lastModifiedTime),
-    });
+    return this.ledger.reconcile(file.id, coreContentState(core));
   }
 
   private async itemVersion(ctx: WopiContext, file: File): Promise<number> {
@@ -396,11 +433,14 @@ export class WopiFilesService {
     return (await this.locks.getLock(ctx.tenant.id, fileId)).currentLock;
   }
 
-  private async stage(body: Readable, maxBytes: number): Promise<StagedBlob> {
+  /** Streams a body into staging; a body over the limit is a 413, one cut off or of the wrong length a 400. */
+  private async stage(body: Readable, maxBytes: number, expectedBytes: number | undefined): Promise<StagedBlob> {
     try {
-      return await this.blobs.put(body, { maxBytes });
+      return await this.blobs.put(body, { maxBytes, expectedBytes });
     } catch (error) {
       if (error instanceof BlobTooLargeError) throw WopiError.fileTooLarge();
+      if (error instanceof BlobIncompleteError) throw WopiError.badRequest(error.message);
+      if (isCutOffUpload(error)) throw WopiError.badRequest('the upload ended before its body was complete');
       throw error;
     }
   }
@@ -427,8 +467,13 @@ export class WopiFilesService {
     }
   }
 
-  private holder(ctx: WopiContext) {
-    return { userId: wopiUserId(ctx.tenant.id, ctx.userId), clientProfile: ctx.tenant.wopiClient?.name ?? 'default' };
+  /** Who takes a lock; a view-only session's lock never keeps an editor out (docs/adr/0016). */
+  private holder(ctx: WopiContext): LockHolder {
+    return {
+      userId: wopiUserId(ctx.tenant.id, ctx.userId),
+      clientProfile: ctx.tenant.wopiClient?.name ?? 'default',
+      access: ctx.permissions.write ? 'edit' : 'view',
+    };
   }
 
   private wopiSrc(fileId: string): string {
@@ -449,6 +494,21 @@ function intersect(token: FilePermissions, core: FilePermissions): FilePermissio
     createSibling: token.createSibling && core.createSibling,
     share: token.share && core.share,
   };
+}
+
+/** PutFile's lock rules (PutFile spec): the file's lock, or no lock while the file is still empty (createnew). */
+function assertMayPut(fence: SaveFence, base: FileVersion, requestLock: string | undefined): void {
+  if (fence.lockId === '') {
+    if (Number(base.sizeBytes) !== 0) throw WopiError.lockMismatch('', 'file is not locked and not empty');
+  } else if (fence.lockId !== requestLock) {
+    throw WopiError.lockMismatch(fence.lockId, requestLock ? 'lock mismatch' : 'file is locked');
+  }
+}
+
+/** The request stream ended early: the client or a proxy closed the connection mid-body. */
+function isCutOffUpload(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET' || code === 'ECONNABORTED';
 }
 
 function lockConflict(conflict: LockConflict): WopiError {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -154,7 +154,9 @@ export class ConversionService {
         timeoutMs: this.settings.timeoutMs,
       });
 
-      const blob = await this.blobs.put(createReadStream(outputPath), { maxBytes });
+      // The converter's whole output, checked against its size on disk as a WOPI upload is.
+      const { size: outputBytes } = await stat(outputPath);
+      const blob = await this.blobs.put(createReadStream(outputPath), { maxBytes, expectedBytes: outputBytes });
       const staged = { blobKey: blob.key, sha256: blob.sha256, sizeBytes: blob.sizeBytes };
       await job.updateData({ ...job.data, staged });
       return staged;
