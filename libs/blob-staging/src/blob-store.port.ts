@@ -24,6 +24,8 @@ export interface BlobStore {
   storedAt(key: string): Promise<Date | null>;
   /** Removes the blob; nothing happens when it is not there. Callers go through the file registry's StagedBlobs. */
   delete(key: string): Promise<void>;
+  /** Resolves when the store answers and can take blobs (readiness); rejects with the reason otherwise. */
+  checkReachable(): Promise<void>;
   /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
   keysStoredBefore(cutoff: Date): AsyncIterable<string>;
   /**

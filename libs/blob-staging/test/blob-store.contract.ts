@@ -49,6 +49,7 @@ export function describeBlobStoreContract(name: string, open: () => Promise<Blob
     });
 
     it('stores a stream under its SHA-256 and gives the same bytes back', async () => {
+      await expect(store.checkReachable()).resolves.toBeUndefined();
       const bytes = randomBytes(3 * MIB + 17);
       const staged = await store.put(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), {
         maxBytes: 10 * MIB,
