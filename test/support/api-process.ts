@@ -22,7 +22,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A real api process from the build (`npm test` builds before Jest), on a free loopback port. */
-export async function startApiProcess(env: Record<string, string> = {}): Promise<ApiProcess> {
+export async function startApiProcess(
+  env: Record<string, string> = {},
+  options: { readyWithinMs?: number } = {},
+): Promise<ApiProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [path.resolve(__dirname, '../../dist/apps/api/src/main.js')], {
@@ -33,10 +36,15 @@ export async function startApiProcess(env: Record<string, string> = {}): Promise
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
+  const readyWithinMs = options.readyWithinMs ?? 30_000;
+  const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`api not ready within 30 s:\n${output}`);
+    if (Date.now() > deadline) {
+      // Not left running: nobody holds a handle to stop it, and it would keep Jest from exiting.
+      child.kill('SIGKILL');
+      throw new Error(`api not ready within ${readyWithinMs / 1000} s:\n${output}`);
+    }
     const ready = await fetch(`${url}/readyz`).then(
       (r) => r.ok,
       () => false,

@@ -11,9 +11,12 @@ export function testWorkerEnv(overrides: Record<string, string> = {}): WorkerEnv
   // Every worker relays the one database's outbox, so a worker with a staging folder of its own
   // would take other tests' write-backs and look for (or delete) their blobs in the wrong place,
   // and would race the run's workers for housekeeping jobs. Such a worker is a separate deployment.
-  if (env.BLOB_STAGING_DIR !== base.BLOB_STAGING_DIR) {
+  // A worker on an S3 store is such a deployment too.
+  if (env.BLOB_STAGING_DIR !== base.BLOB_STAGING_DIR || env.BLOB_STAGING_DRIVER !== 'local') {
     if (env.WORKER_JOBS.includes('write-back') || env.QUEUE_PREFIX === base.QUEUE_PREFIX)
-      throw new Error('a test worker with its own BLOB_STAGING_DIR needs its own QUEUE_PREFIX and no write-back jobs');
+      throw new Error(
+        'a test worker with its own staging (BLOB_STAGING_DIR or S3) needs its own QUEUE_PREFIX and no write-back jobs',
+      );
   }
   return env;
 }

@@ -42,7 +42,7 @@ export class ApiModule {
           fetchTimeoutMs: env.DISCOVERY_FETCH_TIMEOUT_MS,
         }),
         HostPageModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
-        BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
+        BlobStagingModule.forRoot(env),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         WopiModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         SupportModule,

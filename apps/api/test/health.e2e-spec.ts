@@ -24,7 +24,12 @@ describe('health endpoints', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       status: 'ok',
-      details: { postgres: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' } },
+      details: {
+        postgres: { status: 'up' },
+        migrations: { status: 'up' },
+        redis: { status: 'up' },
+        staging: { status: 'up' },
+      },
     });
   });
 
@@ -41,6 +46,28 @@ describe('health endpoints', () => {
       });
     } finally {
       await broken.close();
+    }
+  });
+
+  it('/readyz checks S3 staging: up with its bucket, 503 when the bucket is not there', async () => {
+    const { startS3TestServer } = await import('../../../test/support/s3-server');
+    const s3 = await startS3TestServer();
+    const withBucket = await createApp(testApiEnv(s3.env('ready/')));
+    const withoutBucket = await createApp(testApiEnv({ ...s3.env('ready/'), S3_BUCKET: 'no-such-bucket' }));
+    await Promise.all([withBucket.init(), withoutBucket.init()]);
+    try {
+      const ready = await withBucket.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().details.staging).toEqual({ status: 'up' });
+      const notReady = await withoutBucket.inject({ method: 'GET', url: '/readyz' });
+      expect(notReady.statusCode).toBe(503);
+      expect(notReady.json()).toMatchObject({
+        error: { staging: { status: 'down' } },
+        info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+      });
+    } finally {
+      await Promise.all([withBucket.close(), withoutBucket.close()]);
+      await s3.stop();
     }
   });
 

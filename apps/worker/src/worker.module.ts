@@ -34,7 +34,7 @@ export class WorkerModule {
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
         TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
-        BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
+        BlobStagingModule.forRoot(env),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         ...env.WORKER_JOBS.map((kind) => modules[kind]),
         ...(env.WORKER_HEALTH_PORT === undefined ? [] : [WorkerHealthModule]),

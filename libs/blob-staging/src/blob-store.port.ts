@@ -7,7 +7,7 @@ export interface StagedBlob {
   sizeBytes: number;
 }
 
-/** The staging store's port: local disk today, an S3-compatible adapter later. */
+/** The staging store's port: local disk for one node, an S3-compatible store for several. */
 export interface BlobStore {
   /**
    * Streams `body` into the store while hashing it (through a ContentMeter); resolves once the
@@ -16,15 +16,22 @@ export interface BlobStore {
    * own error when it stops early (an aborted upload). Nothing is kept when it rejects.
    */
   put(body: Readable, options: BlobPutOptions): Promise<StagedBlob>;
-  /** The blob's bytes; rejects (never a stream that fails later) when the blob is not there. */
+  /** The blob's bytes; rejects with BlobNotFoundError (never a stream that fails later) when it is not there. */
   open(key: string): Promise<Readable>;
   /** Size in bytes, or null when the blob is not there. */
   sizeOf(key: string): Promise<number | null>;
+  /** When the blob was last stored (a `put` of the same bytes renews it), or null when it is not there. */
+  storedAt(key: string): Promise<Date | null>;
   /** Removes the blob; nothing happens when it is not there. Callers go through the file registry's StagedBlobs. */
   delete(key: string): Promise<void>;
+  /** Resolves when the store answers and can take blobs (readiness); rejects with the reason otherwise. */
+  checkReachable(): Promise<void>;
   /** Keys of blobs stored before `cutoff` (housekeeping decides which are orphans). */
   keysStoredBefore(cutoff: Date): AsyncIterable<string>;
-  /** Removes half-written uploads (a crash mid-body) older than `cutoff`; returns how many. */
+  /**
+   * Removes half-written uploads (a crash mid-body) older than `cutoff`; returns how many (on a
+   * shared store a sweep running at the same time may count some of the same ones).
+   */
   removeAbandonedUploads(cutoff: Date): Promise<number>;
 }
 
@@ -51,5 +58,13 @@ export class BlobIncompleteError extends Error {
   ) {
     super(`body has ${receivedBytes} bytes where ${expectedBytes} were declared`);
     this.name = 'BlobIncompleteError';
+  }
+}
+
+/** `open` of a key the store does not hold (never staged, or already released). */
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`no staged blob ${key}`);
+    this.name = 'BlobNotFoundError';
   }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { BlobPutOptions, BlobStore, StagedBlob } from './blob-store.port';
+import { BlobNotFoundError, type BlobPutOptions, type BlobStore, type StagedBlob } from './blob-store.port';
 import { ContentMeter } from './content-meter';
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
@@ -40,12 +40,19 @@ export class LocalDiskBlobStore implements BlobStore {
   async open(key: string): Promise<Readable> {
     // Open first, so a missing blob is a rejected promise here rather than an 'error' event on
     // a stream that someone is already piping.
-    const handle = await open(this.pathOf(key), 'r');
+    const handle = await open(this.pathOf(key), 'r').catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new BlobNotFoundError(key) : error;
+    });
     return handle.createReadStream();
   }
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  async checkReachable(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    await access(this.root, constants.W_OK);
   }
 
   async *keysStoredBefore(cutoff: Date): AsyncIterable<string> {
@@ -77,6 +84,13 @@ export class LocalDiskBlobStore implements BlobStore {
   async sizeOf(key: string): Promise<number | null> {
     return stat(this.pathOf(key)).then(
       (s) => s.size,
+      () => null,
+    );
+  }
+
+  async storedAt(key: string): Promise<Date | null> {
+    return stat(this.pathOf(key)).then(
+      (s) => s.mtime,
       () => null,
     );
   }

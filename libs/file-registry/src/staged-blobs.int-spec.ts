@@ -117,4 +117,35 @@ describe('StagedBlobs', () => {
     expect(await prisma.writeBackOutbox.count({ where: { fileId } })).toBe(0);
     expect((await prisma.file.findUniqueOrThrow({ where: { id: fileId } })).currentVersion).toBe(0);
   });
+
+  it('lets a sweep delete an orphan only if it was not staged again since its listing, once across overlapping sweeps', async () => {
+    const { utimes } = await import('node:fs/promises');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const cutoff = new Date(Date.now() - 60 * 60 * 1000);
+    const backdate = (key: string) =>
+      utimes(path.join(staging, 'blobs', key.slice(0, 2), key), twoHoursAgo, twoHoursAgo);
+    const orphan = await stage('orphan');
+    const bytes = Buffer.from(`restaged ${randomBytes(8).toString('hex')}`);
+    const restaged = await store.put(Readable.from([bytes]), { maxBytes: 1024 });
+    await Promise.all([backdate(orphan.key), backdate(restaged.key)]);
+
+    // Two sweeps (say, on two nodes) listed both as older than the cutoff...
+    const listed: string[] = [];
+    for await (const key of store.keysStoredBefore(cutoff)) listed.push(key);
+    expect(listed).toEqual(expect.arrayContaining([orphan.key, restaged.key]));
+    // ...then a PutFile on a third node stages the same bytes again, not yet recorded.
+    await store.put(Readable.from([bytes]), { maxBytes: 1024 });
+
+    const deleted = await Promise.all([
+      stagedBlobs.release([orphan.key, restaged.key], { storedBefore: cutoff }),
+      stagedBlobs.release([orphan.key, restaged.key], { storedBefore: cutoff }),
+    ]);
+    expect(deleted.flat()).toEqual([orphan.key]);
+    expect(await store.sizeOf(orphan.key)).toBeNull();
+    // The save can still be recorded: its bytes are there.
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    await expect(ledger.recordWopiSave(fileId, saveOf(restaged, tenantId))).resolves.toBeDefined();
+    expect(await store.sizeOf(restaged.key)).toBe(bytes.length);
+  });
 });

@@ -34,15 +34,22 @@ export class StagedBlobs {
 
   /**
    * Deletes those of `keys` that no waiting save needs (any other holder is done with them) and
-   * returns the ones it deleted.
+   * returns the ones it deleted. With `storedBefore` (housekeeping) a blob is also kept when it was
+   * stored again since: a sweep's listing may be minutes old, and on a store shared by several
+   * nodes a PutFile of the same bytes may have staged it a moment ago without being recorded yet.
    */
-  async release(keys: Iterable<string>): Promise<string[]> {
+  async release(keys: Iterable<string>, options: { storedBefore?: Date } = {}): Promise<string[]> {
     const deleted: string[] = [];
     for (const key of new Set(keys)) {
       await this.prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${lockName(key)}, 0))`;
         const needed = await tx.fileVersion.count({ where: { blobKey: key, writeBackState: { in: KEEPS_BLOB } } });
         if (needed > 0) return;
+        if (options.storedBefore) {
+          // Checked under the lock; a second sweep that finds the blob already gone skips it too.
+          const storedAt = await this.blobs.storedAt(key);
+          if (storedAt === null || storedAt >= options.storedBefore) return;
+        }
         // Deleted while the lock is held: a save of the same bytes waits, then finds the blob gone.
         await this.blobs.delete(key);
         deleted.push(key);

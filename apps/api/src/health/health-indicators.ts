@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
 import { pendingMigrations, PrismaService } from '@wopi/db';
 import { REDIS } from '@wopi/redis';
 import type Redis from 'ioredis';
@@ -21,7 +22,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Readiness of the things every request needs: PostgreSQL (migrated) and Redis. */
+/** Readiness of the things every request needs: PostgreSQL (migrated), Redis, and blob staging (saves). */
 @Injectable()
 export class DependencyHealthIndicators {
   constructor(
@@ -29,6 +30,7 @@ export class DependencyHealthIndicators {
     private readonly prisma: PrismaService,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(MIGRATIONS_DIR) private readonly migrationsDir: string,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
   async postgres() {
@@ -46,6 +48,17 @@ export class DependencyHealthIndicators {
     try {
       const pending = await withTimeout(pendingMigrations(this.prisma, this.migrationsDir), 'PostgreSQL');
       return pending.length === 0 ? indicator.up() : indicator.down({ pending });
+    } catch (error) {
+      return indicator.down({ message: errorMessage(error) });
+    }
+  }
+
+  /** The staging store (a folder, or an S3 bucket shared by the nodes): without it no save can be taken. */
+  async staging() {
+    const indicator = this.indicators.check('staging');
+    try {
+      await withTimeout(this.blobs.checkReachable(), 'Blob staging');
+      return indicator.up();
     } catch (error) {
       return indicator.down({ message: errorMessage(error) });
     }

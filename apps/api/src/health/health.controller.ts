@@ -16,7 +16,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: PostgreSQL reachable and fully migrated, Redis reachable; 503 otherwise. */
+  /** Readiness: PostgreSQL reachable and fully migrated, Redis and blob staging reachable; 503 otherwise. */
   @Get('readyz')
   @HealthCheck()
   readiness() {
@@ -24,6 +24,7 @@ export class HealthController {
       () => this.dependencies.postgres(),
       () => this.dependencies.migrations(),
       () => this.dependencies.redisPing(),
+      () => this.dependencies.staging(),
     ]);
   }
 }

@@ -28,8 +28,10 @@ export class HousekeepingService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // Job schedulers with fixed ids: several workers upserting them still yield one job per period.
-    // (With staging on each node's local disk, an hourly sweep lands on one node at a time; the
-    // shared-volume or S3 deployments the staging port is meant for see all blobs in every sweep.)
+    // (With local-disk staging the sweep lands on one node at a time and sees only that node's
+    // disk; with S3 staging (BLOB_STAGING_DRIVER=s3) every sweep sees all blobs. Two sweeps may
+    // still overlap (a stalled job run again, a slow listing): each deletion is decided under the
+    // blob's advisory lock, see sweepStaging.)
     await this.queue.upsertJobScheduler(
       JobName.PurgeAuditEvents,
       { every: DAY_MS },
@@ -49,13 +51,17 @@ export class HousekeepingService implements OnApplicationBootstrap {
    * Removes staging leftovers: uploads cut off half-way, and blobs no version waiting for its
    * write-back refers to (e.g. a save whose database commit never happened). A blob a waiting
    * version needs is never touched, so a failed write-back keeps its bytes until an operator acts.
+   * Safe with several nodes on one store and with sweeps that overlap: every deletion goes through
+   * StagedBlobs.release under the blob's advisory lock, which re-checks that no waiting version
+   * refers to it and that it was not staged again after the cutoff (a PutFile of the same bytes
+   * on another node, not recorded yet). Removing an abandoned upload twice is harmless.
    */
   async sweepStaging(olderThanMs = STAGING_GRACE_MS): Promise<{ abandonedUploads: number; orphanBlobs: number }> {
     const cutoff = new Date(Date.now() - olderThanMs);
     const abandonedUploads = await this.blobs.removeAbandonedUploads(cutoff);
     let orphanBlobs = 0;
     for await (const key of this.blobs.keysStoredBefore(cutoff)) {
-      orphanBlobs += (await this.stagedBlobs.release([key])).length;
+      orphanBlobs += (await this.stagedBlobs.release([key], { storedBefore: cutoff })).length;
     }
     this.logger.log({ abandonedUploads, orphanBlobs }, 'staging swept');
     return { abandonedUploads, orphanBlobs };

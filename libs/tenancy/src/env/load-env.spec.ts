@@ -89,4 +89,24 @@ describe('loadEnv', () => {
     expect(described.SECRETS_ENCRYPTION_KEY).toBe('***');
     expect(described.REDIS_URL).toBe('redis://cache:6379');
   });
+
+  it('selects S3 staging: needs a bucket and a secret with a key id, and masks the secret', () => {
+    expect(loadEnv(WorkerEnv, {}).BLOB_STAGING_DRIVER).toBe('local');
+    expect(problemsOf({ BLOB_STAGING_DRIVER: 's3' }, WorkerEnv)).toEqual([
+      'S3_BUCKET=(unset): S3_BUCKET is required when BLOB_STAGING_DRIVER=s3',
+    ]);
+    expect(
+      problemsOf({ BLOB_STAGING_DRIVER: 'gcs', S3_FORCE_PATH_STYLE: 'yes', S3_ACCESS_KEY_ID: 'AKIA1' }),
+    ).toHaveLength(3);
+    const env = loadEnv(ApiEnv, {
+      BLOB_STAGING_DRIVER: 's3',
+      S3_BUCKET: 'staging',
+      S3_ENDPOINT: 'http://minio.internal:9000',
+      S3_ACCESS_KEY_ID: 'AKIA1',
+      S3_SECRET_ACCESS_KEY: 'the-secret',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(env).toMatchObject({ S3_BUCKET: 'staging', S3_FORCE_PATH_STYLE: true, S3_PREFIX: 'wopi-staging/' });
+    expect(describeEnv(env).S3_SECRET_ACCESS_KEY).toBe('***');
+  });
 });

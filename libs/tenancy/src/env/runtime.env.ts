@@ -1,5 +1,18 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { NotLocalDefaultInProduction } from './not-local-default-in-production.decorator';
 import { Sensitive } from './sensitive.decorator';
 
@@ -9,6 +22,7 @@ export const LOCAL_ACCESS_TOKEN_SIGNING_KEY = 'local-development-only-access-tok
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+export const BLOB_STAGING_DRIVERS = ['local', 's3'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -19,6 +33,8 @@ const toList = ({ value }: { value: unknown }) =>
         .map((item) => item.trim())
         .filter(Boolean)
     : value;
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value === '' ? undefined : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /**
@@ -99,6 +115,49 @@ export class RuntimeEnv {
   @IsString()
   @MinLength(1)
   BLOB_STAGING_DIR = '.local/staging';
+
+  /** Where staging lives: `local` (BLOB_STAGING_DIR, one node) or `s3` (an S3-compatible bucket shared by every node). */
+  @IsIn(BLOB_STAGING_DRIVERS)
+  BLOB_STAGING_DRIVER: (typeof BLOB_STAGING_DRIVERS)[number] = 'local';
+
+  /** S3-compatible endpoint (MinIO, Ceph RGW, ...); unset means AWS S3 itself. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Transform(emptyToUndefined)
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1)
+  S3_REGION = 'us-east-1';
+
+  /** The staging bucket (created by the operator); required with BLOB_STAGING_DRIVER=s3. */
+  @ValidateIf((env: RuntimeEnv) => env.BLOB_STAGING_DRIVER === 's3')
+  @IsString({ message: 'S3_BUCKET is required when BLOB_STAGING_DRIVER=s3' })
+  @MinLength(1, { message: 'S3_BUCKET is required when BLOB_STAGING_DRIVER=s3' })
+  @Transform(emptyToUndefined)
+  S3_BUCKET?: string;
+
+  /** Key prefix of everything staging writes, so one bucket can hold several deployments. */
+  @Matches(/^([A-Za-z0-9._-]+\/)*$/, { message: 'S3_PREFIX must be empty or path segments each ending in "/"' })
+  S3_PREFIX = 'wopi-staging/';
+
+  /** Static credentials; when both are unset the AWS SDK's default chain applies (instance/pod role, AWS_* variables). */
+  @IsOptional()
+  @IsString()
+  @Transform(emptyToUndefined)
+  S3_ACCESS_KEY_ID?: string;
+
+  @Sensitive()
+  @ValidateIf((env: RuntimeEnv) => env.S3_ACCESS_KEY_ID !== undefined)
+  @IsString({ message: 'S3_SECRET_ACCESS_KEY is required with S3_ACCESS_KEY_ID' })
+  @MinLength(1, { message: 'S3_SECRET_ACCESS_KEY is required with S3_ACCESS_KEY_ID' })
+  @Transform(emptyToUndefined)
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Path-style URLs (`endpoint/bucket/key`), which most self-hosted S3 servers need. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'S3_FORCE_PATH_STYLE must be true or false' })
+  S3_FORCE_PATH_STYLE = false;
 
   /** How long SIGTERM waits for in-flight requests and jobs before the process exits anyway. */
   @Transform(toInt)
