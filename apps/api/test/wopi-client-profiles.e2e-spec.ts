@@ -42,6 +42,7 @@ describe('several WOPI-client profiles per tenant', () => {
       actions: [
         { name: 'edit', ext: 'docx', urlsrc: STAND_IN_URLSRC },
         { name: 'view', ext: 'docx', urlsrc: STAND_IN_URLSRC },
+        { name: 'view', ext: 'odt', urlsrc: STAND_IN_URLSRC },
       ],
     });
     tester = await startWopiClientStandIn({
@@ -110,6 +111,21 @@ describe('several WOPI-client profiles per tenant', () => {
     expect(await checkFileInfo(wopitest, documentKeys)).toBe(500);
   });
 
+  it('opens an edit session of a type no client edits in a viewer of it, the token still writable', async () => {
+    const odt = await open('Meeting notes.odt');
+    expect(odt).toMatchObject({ client: 'documents', action: 'edit' });
+    expect(odt.actionUrl).toContain(`${documents.baseUrl}/editor/view?`);
+    const path = `/wopi/files/${odt.fileId}?access_token=${encodeURIComponent(odt.accessToken)}`;
+    const headers = proofHeaders({
+      accessToken: odt.accessToken,
+      url: `${PUBLIC_BASE_URL}${path}`,
+      proof: documentKeys.privateKey,
+    });
+    const info = await app.inject({ method: 'GET', url: path, headers });
+    expect(info.statusCode).toBe(200);
+    expect(info.json<{ UserCanWrite: boolean }>().UserCanWrite).toBe(true);
+  });
+
   it('uses the client a session names, and refuses a name the tenant does not have', async () => {
     const named = await open('Welcome.docx', { client: 'tester' });
     expect(named.client).toBe('tester');
@@ -152,6 +168,34 @@ describe('several WOPI-client profiles per tenant', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`${tester.baseUrl}/editor/edit?`);
     expect(page.body).not.toContain(documents.baseUrl);
+  });
+
+  it('gives the copy a PutRelativeFile made a token of the same client', async () => {
+    const wopitest = await open('validator.wopitest');
+    const path = `/wopi/files/${wopitest.fileId}?access_token=${encodeURIComponent(wopitest.accessToken)}`;
+    const response = await app.inject({
+      method: 'POST',
+      url: path,
+      headers: {
+        ...proofHeaders({
+          accessToken: wopitest.accessToken,
+          url: `${PUBLIC_BASE_URL}${path}`,
+          proof: testerKeys.privateKey,
+        }),
+        'x-wopi-override': 'PUT_RELATIVE',
+        'x-wopi-suggestedtarget': '.wopitest',
+        'content-type': 'application/octet-stream',
+      },
+      payload: Buffer.from('copy'),
+    });
+    expect(response.statusCode).toBe(200);
+    const copyUrl = new URL(response.json<{ Url: string }>().Url);
+    const copy = {
+      fileId: copyUrl.pathname.split('/').pop()!,
+      accessToken: copyUrl.searchParams.get('access_token')!,
+    } as SessionResponse;
+    expect(await checkFileInfo(copy, testerKeys)).toBe(200);
+    expect(await checkFileInfo(copy, documentKeys)).toBe(500);
   });
 
   it('ends the sessions of a client that was removed from the tenant', async () => {

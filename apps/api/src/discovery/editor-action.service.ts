@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TenantConfig, WopiClientProfileConfig } from '@wopi/tenancy';
-import { buildActionUrl, findAction, type FoundAction, splitFileName } from '@wopi/wopi';
+import { buildActionUrl, findAction, type FoundAction, splitFileName, type WopiDiscovery } from '@wopi/wopi';
 import { actionUrlValues } from './action-url-values';
 import { DiscoveryUnavailableError } from './discovery.error';
 import { DiscoveryService } from './discovery.service';
@@ -44,7 +44,8 @@ export type EditorLaunch =
  * Picks the WOPI client and its action for a file from the tenant's profiles' discovery and builds
  * the action URL. Without a named profile the profiles are asked in order, the default first: the
  * first whose discovery offers the action for the file's extension opens it (a tenant may use the
- * demo editor for documents and the WOPI validator for .wopitest files). A profile whose discovery
+ * demo editor for documents and the WOPI validator for .wopitest files); an edit no client offers
+ * falls back to the first client's view of that file type. A profile whose discovery
  * cannot be had stops the search there ("unavailable"): the user waits for the editor they would
  * get rather than silently getting another one.
  */
@@ -61,20 +62,30 @@ export class EditorActionService {
       ? tenant.wopiClients.filter((profile) => ('id' in named ? profile.id === named.id : profile.name === named.name))
       : tenant.wopiClients;
     if (candidates.length === 0) return { status: 'no-client' };
-    for (const profile of candidates) {
-      let loaded;
-      try {
-        loaded = await this.discovery.get(profile);
-      } catch (error) {
-        if (!(error instanceof DiscoveryUnavailableError)) throw error;
-        this.logger.warn(
-          { err: error, tenantId: tenant.id, profileId: profile.id },
-          'no editor: discovery unavailable',
-        );
-        return { status: 'unavailable', clientName: profile.name, clientProfileId: profile.id };
+    // An edit session of a file type no client edits opens in a viewer that has it (the token
+    // keeps its permissions: a WOPI client may write through its view action, as Office's
+    // validator frame does on .wopitest files).
+    const actions = request.action === 'edit' ? ['edit', 'view'] : [request.action];
+    const documents = new Map<string, WopiDiscovery>();
+    for (const action of actions) {
+      for (const profile of candidates) {
+        let document = documents.get(profile.id);
+        if (!document) {
+          try {
+            document = (await this.discovery.get(profile)).document;
+          } catch (error) {
+            if (!(error instanceof DiscoveryUnavailableError)) throw error;
+            this.logger.warn(
+              { err: error, tenantId: tenant.id, profileId: profile.id },
+              'no editor: discovery unavailable',
+            );
+            return { status: 'unavailable', clientName: profile.name, clientProfileId: profile.id };
+          }
+          documents.set(profile.id, document);
+        }
+        const found = findAction(document, { ext: extension, action });
+        if (found) return this.launch(tenant, profile, found, { ...request, action }, extension);
       }
-      const found = findAction(loaded.document, { ext: extension, action: request.action });
-      if (found) return this.launch(tenant, profile, found, request, extension);
     }
     const first = candidates[0]!;
     return {
