@@ -257,7 +257,7 @@ describe('demo editor in a browser', () => {
           // The protocol inspector lists Office's sequence, signed, each with its status.
           await frame.waitForSelector('tr[data-operation="RefreshLock"][data-status="200"]', { timeout: 20_000 });
           const operations = await frame
-            .locator('#calls tr')
+            .locator('#calls tr[data-operation]')
             .evaluateAll(
               new Function(
                 'rows',

@@ -6,7 +6,9 @@ import { DemoEditorError, DemoEditorErrorCode } from './editor/demo-editor.error
 import { renderEditorPage } from './editor/editor-page';
 import { EditorSessions } from './editor/editor-sessions';
 import { ProofKeyPairStore } from './proof-keys/proof-key-pair-store';
-import { WopiClient } from './wopi/wopi-client';
+import { renderValidatorPage } from './validator/validator-page';
+import { ValidatorRuns } from './validator/validator-runs';
+import { WopiClient, type WopiTarget } from './wopi/wopi-client';
 
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#2b579a"/>' +
@@ -23,10 +25,12 @@ export async function createDemoEditor(config: DemoEditorConfig): Promise<Fastif
   const app = Fastify({ logger: { level: config.logLevel, base: { service: 'demo-editor' } } });
   const keys = new ProofKeyPairStore(config.keysDir);
   const sessions = new EditorSessions(new WopiClient(keys, config.wopiTimeoutMs), config.staleAfterMs);
+  const validator = new ValidatorRuns(config.validatorCli);
   const sweeper = setInterval(() => void sessions.sweep(), Math.max(1000, config.staleAfterMs / 2));
   sweeper.unref();
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
+    validator.stopAll();
     await sessions.closeAll();
   });
 
@@ -67,33 +71,12 @@ export async function createDemoEditor(config: DemoEditorConfig): Promise<Fastif
       if (action !== 'view' && action !== 'edit') {
         throw new DemoEditorError(DemoEditorErrorCode.BadRequest, `no action "${action}" (view or edit)`);
       }
-      const wopiSrc = request.query.WOPISrc;
-      const form = (request.body ?? {}) as Record<string, string | undefined>;
-      const wopiOrigin = wopiSrc ? httpOrigin(wopiSrc) : undefined;
-      if (!wopiSrc || !wopiOrigin) {
-        throw new DemoEditorError(DemoEditorErrorCode.BadRequest, 'WOPISrc must be the http(s) URL of a WOPI file');
-      }
-      if (!form.access_token) {
-        throw new DemoEditorError(
-          DemoEditorErrorCode.BadRequest,
-          'no access_token: open documents through a host page, which POSTs it here',
-        );
-      }
-      const sessionId = sessions.start(
-        { wopiSrc, accessToken: form.access_token, accessTokenTtl: form.access_token_ttl ?? '0' },
-        action,
-      );
+      const { target, wopiOrigin } = launchOf(request.query, request.body);
+      const sessionId = sessions.start(target, action);
       const nonce = randomBytes(16).toString('base64');
       return reply
         .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .header('x-content-type-options', 'nosniff')
-        .header(
-          'content-security-policy',
-          `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
-            `img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self' ${wopiOrigin}`,
-        )
+        .headers(pageHeaders(nonce, wopiOrigin))
         .send(
           renderEditorPage({
             nonce,
@@ -107,6 +90,35 @@ export async function createDemoEditor(config: DemoEditorConfig): Promise<Fastif
           }),
         );
     },
+  );
+
+  // The WOPI validator's frame, where its discovery points when the demo serves it with
+  // --base-url <this editor>/validator/ (its urlsrc is <base>wopitest/WopiTestFrame.aspx).
+  app.post<{ Querystring: Record<string, string | undefined>; Body: unknown }>(
+    '/validator/wopitest/WopiTestFrame.aspx',
+    async (request, reply) => {
+      const { target, wopiOrigin } = launchOf(request.query, request.body);
+      const frameId = validator.open(target);
+      const nonce = randomBytes(16).toString('base64');
+      return reply
+        .type('text/html; charset=utf-8')
+        .headers(pageHeaders(nonce, wopiOrigin))
+        .send(
+          renderValidatorPage({
+            nonce,
+            frameId,
+            wopiSrc: target.wopiSrc,
+            hostOrigin: wopiOrigin,
+            available: validator.available,
+          }),
+        );
+    },
+  );
+  app.get<{ Params: { id: string } }>('/api/validator-frames/:id', async (request) =>
+    validator.state(request.params.id),
+  );
+  app.post<{ Params: { id: string } }>('/api/validator-frames/:id/run', async (request) =>
+    validator.start(request.params.id),
   );
 
   // The page's calls; each makes the WOPI calls of its step and answers the editor's state.
@@ -126,6 +138,44 @@ export async function createDemoEditor(config: DemoEditorConfig): Promise<Fastif
   app.post<Api>('/api/sessions/:id/close', async (request) => sessions.close(request.params.id));
 
   return app;
+}
+
+/** The WOPISrc and token a host page's form POST brings (hostpage.rst), or a 400. */
+function launchOf(
+  query: Record<string, string | undefined>,
+  body: unknown,
+): { target: WopiTarget; wopiOrigin: string } {
+  const wopiSrc = query.WOPISrc;
+  const form = (body ?? {}) as Record<string, string | undefined>;
+  const wopiOrigin = wopiSrc ? httpOrigin(wopiSrc) : undefined;
+  if (!wopiSrc || !wopiOrigin) {
+    throw new DemoEditorError(DemoEditorErrorCode.BadRequest, 'WOPISrc must be the http(s) URL of a WOPI file');
+  }
+  if (!form.access_token) {
+    throw new DemoEditorError(
+      DemoEditorErrorCode.BadRequest,
+      'no access_token: open documents through a host page, which POSTs it here',
+    );
+  }
+  return {
+    target: { wopiSrc, accessToken: form.access_token, accessTokenTtl: form.access_token_ttl ?? '0' },
+    wopiOrigin,
+  };
+}
+
+/**
+ * Headers of a frame page: never cached (it was made for one token), scripts and styles only with
+ * the page's nonce, calls only to this server, framed only by the host (the WOPISrc's origin).
+ */
+function pageHeaders(nonce: string, hostOrigin: string): Record<string, string> {
+  return {
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy':
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; ` +
+      `img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self' ${hostOrigin}`,
+  };
 }
 
 function httpOrigin(value: string): string | undefined {

@@ -13,5 +13,7 @@ export interface DemoEditorConfig {
   /** An editor page silent for this long is closed (its lock released when it was the last editor). */
   staleAfterMs: number;
   wopiTimeoutMs: number;
+  /** The WOPI validator's cli.mjs: its frame (`/validator/…`) runs it; absent: the frame cannot run tests. */
+  validatorCli?: string;
   logLevel: string;
 }

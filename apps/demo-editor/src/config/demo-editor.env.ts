@@ -41,6 +41,7 @@ export function loadDemoEditorConfig(env: NodeJS.ProcessEnv = process.env): Demo
     staleAfterMs: integer('DEMO_EDITOR_STALE_AFTER_MS', 2 * 60_000, 1000, 60 * 60_000),
     wopiTimeoutMs: integer('DEMO_EDITOR_WOPI_TIMEOUT_MS', 30_000, 100, 600_000),
     logLevel,
+    ...(value('DEMO_EDITOR_VALIDATOR_CLI') !== undefined ? { validatorCli: value('DEMO_EDITOR_VALIDATOR_CLI') } : {}),
   };
   if (problems.length > 0) throw new DemoEditorEnvError(problems);
   return config;

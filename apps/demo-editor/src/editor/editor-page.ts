@@ -37,7 +37,7 @@ export function renderEditorPage(input: EditorPageInput): string {
   #status { padding: .35rem 1rem; background: #fff; border-bottom: 1px solid #ddd; min-height: 1.2em; }
   #status[data-kind="error"] { background: #fde7e9; color: #a4262c; }
   #status[data-kind="changed"] { background: #fff4ce; }
-  main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; padding: 1rem; }
+  main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; padding: 1rem; }
   section { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: .75rem 1rem; }
   h2 { font-size: .95rem; margin: 0 0 .5rem; }
   label { display: block; font-size: .8rem; color: #555; margin-top: .6rem; }
@@ -46,7 +46,9 @@ export function renderEditorPage(input: EditorPageInput): string {
   table { border-collapse: collapse; width: 100%; font: 12px/1.35 ui-monospace, monospace; }
   td, th { text-align: left; padding: .2rem .3rem; border-bottom: 1px solid #eee; vertical-align: top; }
   td.bad { color: #a4262c; font-weight: bold; }
-  .headers { color: #666; word-break: break-all; }
+  td { word-break: break-all; }
+  td.headers { color: #666; white-space: pre-wrap; padding-bottom: .45rem; border-bottom: 1px solid #ddd; }
+  tr[data-operation] td { border-bottom: none; padding-top: .45rem; }
 </style></head>
 <body data-state="loading">
 <header>
@@ -62,7 +64,7 @@ export function renderEditorPage(input: EditorPageInput): string {
   <section aria-labelledby="text_heading"><h2 id="text_heading">Document text</h2><div id="fields"></div></section>
   <section aria-labelledby="inspector_heading">
     <h2 id="inspector_heading">WOPI calls (protocol inspector)</h2>
-    <table><thead><tr><th>#</th><th>operation</th><th>status</th><th>ms</th><th>headers</th></tr></thead><tbody id="calls"></tbody></table>
+    <table><thead><tr><th>#</th><th>operation</th><th>request</th><th>status</th><th>ms</th></tr></thead><tbody id="calls"></tbody></table>
     <h2>PostMessage</h2>
     <table><tbody id="messages"></tbody></table>
   </section>
@@ -164,25 +166,30 @@ const EDITOR_SCRIPT = `(function () {
       var row = document.createElement('tr');
       row.setAttribute('data-operation', call.operation);
       row.setAttribute('data-status', String(call.status));
-      var sent = Object.keys(call.requestHeaders).map(function (name) { return name + ': ' + call.requestHeaders[name]; });
-      if (call.signed) sent.push('X-WOPI-Proof, X-WOPI-ProofOld: (signed)');
-      var got = Object.keys(call.responseHeaders).map(function (name) { return name + ': ' + call.responseHeaders[name]; });
-      var cells = [
+      [
         String(call.seq),
-        call.operation + '\\n' + call.method + ' ' + call.path,
+        call.operation,
+        call.method + ' ' + call.path,
         call.status ? String(call.status) : 'no answer',
-        String(call.durationMs),
-        '→ ' + sent.join('; ') + (got.length ? '\\n← ' + got.join('; ') : '') + (call.error ? '\\n' + call.error : '')
-      ];
-      cells.forEach(function (text, index) {
+        String(call.durationMs)
+      ].forEach(function (text, index) {
         var cell = document.createElement('td');
         cell.textContent = text;
-        cell.style.whiteSpace = 'pre-wrap';
-        if (index === 2 && (call.status === 0 || call.status >= 400)) cell.className = 'bad';
-        if (index === 4) cell.className = 'headers';
+        if (index === 3 && (call.status === 0 || call.status >= 400)) cell.className = 'bad';
         row.appendChild(cell);
       });
       body.appendChild(row);
+      // The WOPI headers sent and received, on a line of their own under the call.
+      var sent = Object.keys(call.requestHeaders).map(function (name) { return name + ': ' + call.requestHeaders[name]; });
+      if (call.signed) sent.push('X-WOPI-Proof, X-WOPI-ProofOld: signed');
+      var got = Object.keys(call.responseHeaders).map(function (name) { return name + ': ' + call.responseHeaders[name]; });
+      var details = document.createElement('tr');
+      var cell = document.createElement('td');
+      cell.colSpan = 5;
+      cell.className = 'headers';
+      cell.textContent = '→ ' + sent.join(' · ') + (got.length ? '\\n← ' + got.join(' · ') : '') + (call.error ? '\\n' + call.error : '');
+      details.appendChild(cell);
+      body.appendChild(details);
     });
   }
 
