@@ -22,6 +22,20 @@ async function seed(env: DemoSeedEnv): Promise<void> {
       create: { slug: DEMO_TENANT_SLUG, ...tenantData },
       update: tenantData,
     });
+    // Two WOPI clients: the built-in demo editor opens documents (the default), the WOPI
+    // validator's stand-in opens .wopitest files; sessions pick by file type (or by name).
+    await prisma.wopiClientProfile.upsert({
+      where: { tenantId_name: { tenantId: tenant.id, name: 'demo-editor' } },
+      create: {
+        tenantId: tenant.id,
+        name: 'demo-editor',
+        kind: 'DEMO_EDITOR',
+        discoveryUrl: env.DEMO_EDITOR_DISCOVERY_URL,
+        proofKeysRequired: true,
+        isDefault: true,
+      },
+      update: { discoveryUrl: env.DEMO_EDITOR_DISCOVERY_URL, proofKeysRequired: true, isDefault: true },
+    });
     await prisma.wopiClientProfile.upsert({
       where: { tenantId_name: { tenantId: tenant.id, name: 'wopi-validator' } },
       create: {
@@ -29,9 +43,10 @@ async function seed(env: DemoSeedEnv): Promise<void> {
         name: 'wopi-validator',
         kind: 'WOPI_VALIDATOR',
         discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
-        isDefault: true,
+        proofKeysRequired: true,
+        isDefault: false,
       },
-      update: { discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL },
+      update: { discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL, proofKeysRequired: true, isDefault: false },
     });
     const key = parseApiKey(env.DEMO_SESSION_API_KEY)!;
     await prisma.apiKey.upsert({

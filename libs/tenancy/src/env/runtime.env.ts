@@ -274,4 +274,8 @@ export class DemoSeedEnv {
   /** Discovery URL of the WOPI validator's stand-in client (node cli.mjs discovery --serve PORT). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   DEMO_VALIDATOR_DISCOVERY_URL = 'http://127.0.0.1:8099/hosting/discovery';
+
+  /** Discovery URL of the demo's built-in editor (apps/demo-editor), the demo tenant's default client. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DEMO_EDITOR_DISCOVERY_URL = 'http://127.0.0.1:3200/hosting/discovery';
 }
