@@ -345,6 +345,20 @@ describe('demo editor in a browser', () => {
 
         // Both changes are in one file, in the gateway and, after write-back, in the core app.
         const session = await openSession('Welcome.docx', 'carol');
+        // Carol (a viewer) sees both changes in the same editor, read-only: no lock, no save.
+        const carolSession = await openSession('Welcome.docx', 'carol');
+        expect(carolSession.action).toBe('view');
+        const carol = await openInBrowser(carolSession);
+        try {
+          expect(await shownTexts(carol.frame)).toEqual(
+            expect.arrayContaining(['Alice was here.', 'Bob was here too.']),
+          );
+          expect(await carol.frame.isDisabled('#save')).toBe(true);
+          expect(await carol.frame.textContent('#status')).toBe('Read-only: opened for viewing');
+          expect(await carol.frame.locator('tr[data-operation="Lock"]').count()).toBe(0);
+        } finally {
+          await carol.context.close();
+        }
         const { bytes } = await getFile(session);
         const texts = readDocumentText('docx', bytes).map((field) => field.text);
         expect(texts).toEqual(expect.arrayContaining(['Alice was here.', 'Bob was here too.']));
