@@ -22,6 +22,25 @@ async function seed(env: DemoSeedEnv): Promise<void> {
       create: { slug: DEMO_TENANT_SLUG, ...tenantData },
       update: tenantData,
     });
+    // Two WOPI clients: the built-in demo editor opens documents (the default), the WOPI
+    // validator's stand-in opens .wopitest files; sessions pick by file type (or by name).
+    await prisma.wopiClientProfile.upsert({
+      where: { tenantId_name: { tenantId: tenant.id, name: 'demo-editor' } },
+      create: {
+        tenantId: tenant.id,
+        name: 'demo-editor',
+        kind: 'DEMO_EDITOR',
+        discoveryUrl: env.DEMO_EDITOR_DISCOVERY_URL,
+        proofKeysRequired: true,
+        // Collabora (deploy/compose.yaml) is the default editor where it runs; else the demo editor.
+        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
+      },
+      update: {
+        discoveryUrl: env.DEMO_EDITOR_DISCOVERY_URL,
+        proofKeysRequired: true,
+        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
+      },
+    });
     await prisma.wopiClientProfile.upsert({
       where: { tenantId_name: { tenantId: tenant.id, name: 'wopi-validator' } },
       create: {
@@ -29,12 +48,10 @@ async function seed(env: DemoSeedEnv): Promise<void> {
         name: 'wopi-validator',
         kind: 'WOPI_VALIDATOR',
         discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
-        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
+        proofKeysRequired: true,
+        isDefault: false,
       },
-      update: {
-        discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL,
-        isDefault: env.DEMO_COLLABORA_DISCOVERY_URL === undefined,
-      },
+      update: { discoveryUrl: env.DEMO_VALIDATOR_DISCOVERY_URL, proofKeysRequired: true, isDefault: false },
     });
     if (env.DEMO_COLLABORA_DISCOVERY_URL !== undefined) {
       // A real editor (deploy/compose.yaml): sessions open in Collabora unless they name a profile.

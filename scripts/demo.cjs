@@ -5,8 +5,9 @@
  *
  * Installs dependencies if needed, builds, uses the Redis/PostgreSQL at REDIS_URL/DATABASE_URL
  * when they answer (private ones under .local/ otherwise), migrates, seeds the demo tenant, starts
- * demo-core, the WOPI validator's discovery stand-in (when ../shared/wopi-validator is there), api
- * and worker, then prints what to open. Ctrl-C stops every process it started, and only those.
+ * demo-core, the built-in demo editor (a WOPI client, apps/demo-editor), the WOPI validator's
+ * discovery stand-in (when ../shared/wopi-validator is there), api and worker, then prints what to
+ * open. Ctrl-C stops every process it started, and only those.
  */
 const { spawn, execFileSync } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -21,6 +22,7 @@ const validatorDir = path.resolve(root, process.env.WOPI_VALIDATOR_DIR ?? '../sh
 const ports = {
   api: Number(process.env.PORT ?? 3000),
   demoCore: Number(process.env.DEMO_CORE_PORT ?? 3100),
+  demoEditor: Number(process.env.DEMO_EDITOR_PORT ?? 3200),
   validatorDiscovery: Number(process.env.WOPI_VALIDATOR_DISCOVERY_PORT ?? 8099),
 };
 const DATABASE_NAME = 'wopi_gateway';
@@ -111,6 +113,13 @@ async function waitForHttp(url, what, timeoutMs = 60_000) {
   throw new Error(`${what} did not become ready at ${url} within ${timeoutMs} ms (last: ${last})`);
 }
 
+const PORT_VARIABLES = {
+  api: 'PORT',
+  'demo-core': 'DEMO_CORE_PORT',
+  'demo-editor': 'DEMO_EDITOR_PORT',
+  'wopi-validator-discovery': 'WOPI_VALIDATOR_DISCOVERY_PORT',
+};
+
 async function assertPortFree(port, what) {
   const net = require('node:net');
   await new Promise((resolve, reject) => {
@@ -118,7 +127,7 @@ async function assertPortFree(port, what) {
     server.once('error', () =>
       reject(
         new Error(
-          `port ${port} (${what}) is in use: is the demo already running? Set ${what === 'api' ? 'PORT' : what === 'demo-core' ? 'DEMO_CORE_PORT' : 'WOPI_VALIDATOR_DISCOVERY_PORT'} to use another port.`,
+          `port ${port} (${what}) is in use: is the demo already running? Set ${PORT_VARIABLES[what]} to use another port.`,
         ),
       ),
     );
@@ -152,8 +161,9 @@ async function shutdown(code) {
   if (shuttingDown) return;
   shuttingDown = true;
   say('\nstopping...');
-  // Front to back: nothing new comes in while the things behind it finish their work.
-  for (const name of ['api', 'worker', 'wopi-validator-discovery', 'demo-core']) {
+  // Front to back: nothing new comes in while the things behind it finish their work. The editor
+  // first: closing its open documents unlocks them through the api.
+  for (const name of ['demo-editor', 'api', 'worker', 'wopi-validator-discovery', 'demo-core']) {
     const child = children.find((c) => c.name === name);
     if (child) await stopChild(child);
   }
@@ -173,6 +183,7 @@ async function main() {
   infra = require('./infra/index.cjs');
   await assertPortFree(ports.api, 'api');
   await assertPortFree(ports.demoCore, 'demo-core');
+  await assertPortFree(ports.demoEditor, 'demo-editor');
   const secrets = loadOrCreateSecrets();
 
   const redis = await infra.ensureRedis({
@@ -193,6 +204,7 @@ async function main() {
   const apiUrl = `http://127.0.0.1:${ports.api}`;
   const demoCoreUrl = `http://127.0.0.1:${ports.demoCore}`;
   const validatorDiscoveryUrl = `http://127.0.0.1:${ports.validatorDiscovery}/hosting/discovery`;
+  const demoEditorUrl = `http://127.0.0.1:${ports.demoEditor}`;
   const gatewayEnv = {
     NODE_ENV: 'development',
     DATABASE_URL: databaseUrl,
@@ -214,14 +226,33 @@ async function main() {
     DEMO_CORE_API_SECRET: secrets.demoCoreApiSecret,
     DEMO_SESSION_API_KEY: secrets.sessionApiKey,
     DEMO_VALIDATOR_DISCOVERY_URL: validatorDiscoveryUrl,
+    DEMO_EDITOR_DISCOVERY_URL: `${demoEditorUrl}/hosting/discovery`,
   });
 
   const hasValidator = fs.existsSync(path.join(validatorDir, 'cli.mjs'));
+  // The demo's own WOPI client: its proof keys are made once and kept under .local/demo/. It also
+  // serves the validator's frame (the validator's urlsrc points at it) and runs the validator there.
+  start('demo-editor', ['dist/apps/demo-editor/src/main.js'], {
+    DEMO_EDITOR_PORT: String(ports.demoEditor),
+    DEMO_EDITOR_HOST: '127.0.0.1',
+    DEMO_EDITOR_PUBLIC_URL: demoEditorUrl,
+    DEMO_EDITOR_KEYS_DIR: path.join(localDir, 'demo', 'editor-proof-keys'),
+    ...(hasValidator ? { DEMO_EDITOR_VALIDATOR_CLI: path.join(validatorDir, 'cli.mjs') } : {}),
+  });
+  await waitForHttp(`${demoEditorUrl}/hosting/discovery`, 'the demo editor');
+
   if (hasValidator) {
     await assertPortFree(ports.validatorDiscovery, 'wopi-validator-discovery');
     start(
       'wopi-validator-discovery',
-      [path.join(validatorDir, 'cli.mjs'), 'discovery', '--serve', String(ports.validatorDiscovery)],
+      [
+        path.join(validatorDir, 'cli.mjs'),
+        'discovery',
+        '--serve',
+        String(ports.validatorDiscovery),
+        '--base-url',
+        `${demoEditorUrl}/validator/`,
+      ],
       {},
     );
     await waitForHttp(validatorDiscoveryUrl, 'the WOPI validator discovery');
@@ -241,6 +272,7 @@ async function main() {
   const runtime = {
     apiUrl,
     demoCoreUrl,
+    demoEditorUrl,
     demoCoreApiSecret: secrets.demoCoreApiSecret,
     tenants: { demo: { sessionApiKey: secrets.sessionApiKey } },
     pids: {
@@ -266,6 +298,7 @@ async function main() {
   say('\nWOPI Gateway demo is running.\n');
   say(`  health          ${apiUrl}/healthz   (readiness: ${apiUrl}/readyz)`);
   say(`  demo core app   ${demoCoreUrl}   (users: alice owner, bob editor, carol viewer, dave no access)`);
+  say(`  demo editor     ${demoEditorUrl}/hosting/discovery   (the built-in WOPI client: docx, odt, xlsx, pptx, txt)`);
   say(`  logs            ${path.relative(root, logsDir)}/`);
   say(
     '\nHost pages (one-time links for alice, valid 15 minutes; `npm run --silent session -- --file <name>` makes new ones):',
@@ -274,7 +307,13 @@ async function main() {
   for (const file of files) {
     const session = await createSession(apiUrl, secrets.sessionApiKey, file.ref, 'alice');
     if (file.name.endsWith('.wopitest')) validatorSession = session;
-    say(`  ${file.name.padEnd(22)} ${session.hostPageUrl}`);
+    say(`  ${file.name.padEnd(22)} ${session.hostPageUrl}   (${session.client ?? 'no editor'})`);
+  }
+  const coAuthored = files.find((file) => file.name === 'Welcome.docx');
+  if (coAuthored) {
+    const bob = await createSession(apiUrl, secrets.sessionApiKey, coAuthored.ref, 'bob');
+    say('\nCo-authoring: open Welcome.docx as alice (above) and as bob in another window; save in one,');
+    say(`the other shows the change within seconds:\n  ${'Welcome.docx (bob)'.padEnd(22)} ${bob.hostPageUrl}`);
   }
   if (validatorSession) {
     say('\nWOPI validator against the demo .wopitest file:');
@@ -283,7 +322,8 @@ async function main() {
     );
     if (!hasValidator) say(`  (no validator found at ${validatorDir}; set WOPI_VALIDATOR_DIR)`);
     else {
-      say(`  (it signs every request; the demo tenant verifies its proof keys from ${validatorDiscoveryUrl})`);
+      say(`  (it signs every request; the demo tenant verifies its proof keys from ${validatorDiscoveryUrl};`);
+      say('  the validator.wopitest host page above runs the same tests in the browser)');
       // Otherwise the exit code 1 reads as a failure of the gateway.
       say('  Groups of features the gateway does not offer (containers, sharing URLs, FileUrl, AddActivities,');
       say('  co-authoring locks) are reported as skipped, and a run with skips exits 1; --ignore-skipped');
@@ -293,7 +333,7 @@ async function main() {
   say(
     `\nSession API (Authorization: Bearer <sessionApiKey in ${path.relative(root, path.join(localDir, 'demo', 'secrets.json'))}>):`,
   );
-  say(`  POST ${apiUrl}/api/v1/sessions          {fileRef, userId, action?, locale?, returnUrl?}`);
+  say(`  POST ${apiUrl}/api/v1/sessions          {fileRef, userId, action?, locale?, returnUrl?, client?}`);
   say(`  POST ${apiUrl}/api/v1/sessions/renew    {sessionId} or {accessToken}`);
   say(`  POST ${apiUrl}/api/v1/revocations       {userId, fileRef?, sessionId?}`);
   say('\nPress Ctrl-C to stop.');

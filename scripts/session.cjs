@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run --silent session -- --file <demo file name> [--user <id>] [--tenant <slug>] [--action view|edit]`
+ * `npm run --silent session -- --file <demo file name> [--user <id>] [--tenant <slug>] [--action view|edit] [--client <profile name>]`
  *
  * Creates an editor session on the running demo (started by `npm run demo`) through the session
  * API, exactly as a core app would, and prints one JSON object:
@@ -27,6 +27,7 @@ async function main() {
       user: { type: 'string', default: 'alice' },
       tenant: { type: 'string', default: 'demo' },
       action: { type: 'string' },
+      client: { type: 'string' },
     },
   });
   if (!values.file && !values.ref) fail('pass --file <demo file name> (or --ref <core ref>)');
@@ -58,12 +59,17 @@ async function main() {
   const response = await fetch(`${runtime.apiUrl}/api/v1/sessions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tenant.sessionApiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ fileRef, userId: values.user, ...(values.action ? { action: values.action } : {}) }),
+    body: JSON.stringify({
+      fileRef,
+      userId: values.user,
+      ...(values.action ? { action: values.action } : {}),
+      ...(values.client ? { client: values.client } : {}),
+    }),
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) fail(`the session API answered ${response.status}: ${body.message ?? JSON.stringify(body)}`);
-  const { wopiSrc, accessToken, accessTokenTtl, hostPageUrl } = body;
-  process.stdout.write(`${JSON.stringify({ wopiSrc, accessToken, accessTokenTtl, hostPageUrl })}\n`);
+  const { wopiSrc, accessToken, accessTokenTtl, hostPageUrl, client } = body;
+  process.stdout.write(`${JSON.stringify({ wopiSrc, accessToken, accessTokenTtl, hostPageUrl, client })}\n`);
 }
 
 main().catch((error) =>

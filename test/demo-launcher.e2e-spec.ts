@@ -3,15 +3,18 @@
  * configured URLs, then the session command, then Ctrl-C, then a second run on the same data.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { isProcessAlive } from '../scripts/infra/index.cjs';
+import { CHROMIUM_ARGS, ensureChromium } from './browser/ensure-chromium';
 import { freePort } from './support/api-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const READY_LINE = 'Press Ctrl-C to stop.';
+const SCREENSHOTS = path.resolve(__dirname, '../test-results/demo-launcher');
 
 interface RunningDemo {
   process: ChildProcess;
@@ -45,8 +48,10 @@ function startDemo(env: NodeJS.ProcessEnv): Promise<RunningDemo> {
 describe('npm run demo', () => {
   let localDir: string;
   let env: NodeJS.ProcessEnv;
+  let browser: Browser;
 
   beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS });
     localDir = await mkdtemp(path.join(tmpdir(), 'wopi-demo-'));
     env = {
       ...process.env,
@@ -57,11 +62,15 @@ describe('npm run demo', () => {
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/wopi_gateway',
       PORT: String(await freePort()),
       DEMO_CORE_PORT: String(await freePort()),
+      DEMO_EDITOR_PORT: String(await freePort()),
       WOPI_VALIDATOR_DISCOVERY_PORT: String(await freePort()),
     };
   });
 
-  afterAll(() => rm(localDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await browser?.close();
+    await rm(localDir, { recursive: true, force: true });
+  });
 
   async function stop(demo: RunningDemo, pids: number[]): Promise<void> {
     demo.process.kill('SIGINT');
@@ -76,28 +85,58 @@ describe('npm run demo', () => {
       .filter(([name]) => name !== 'launcher')
       .map(([, pid]) => pid);
     expect(Object.keys(runtime.pids).sort()).toEqual(
-      ['api', 'demo-core', 'launcher', 'postgres', 'redis', 'worker', 'wopi-validator-discovery'].sort(),
+      ['api', 'demo-core', 'demo-editor', 'launcher', 'postgres', 'redis', 'worker', 'wopi-validator-discovery'].sort(),
     );
 
     const apiUrl = `http://127.0.0.1:${env.PORT}`;
     const ready = await fetch(`${apiUrl}/readyz`);
     expect(ready.status).toBe(200);
 
-    const hostPages = [...first.output().matchAll(/^\s+(\S.*?\.\w+)\s+(http:\/\/\S+\/host\/\S+)$/gm)].map((m) => ({
-      name: m[1],
-      url: m[2],
-    }));
-    expect(hostPages.map((p) => p.name).sort()).toEqual([
-      'Budget.xlsx',
-      'Meeting notes.odt',
-      'Roadmap.pptx',
-      'Welcome.docx',
-      'validator.wopitest',
+    const hostPages = [...first.output().matchAll(/^\s+(\S.*?\.\w+)\s+(http:\/\/\S+\/host\/\S+)\s+\((\S+)\)$/gm)].map(
+      (m) => ({ name: m[1]!, url: m[2]!, client: m[3] }),
+    );
+    expect(hostPages.map((p) => [p.name, p.client]).sort()).toEqual([
+      ['Budget.xlsx', 'demo-editor'],
+      ['Meeting notes.odt', 'demo-editor'],
+      ['Roadmap.pptx', 'demo-editor'],
+      ['Welcome.docx', 'demo-editor'],
+      ['validator.wopitest', 'wopi-validator'],
     ]);
-    for (const page of hostPages) {
-      const response = await fetch(page.url);
-      expect({ name: page.name, status: response.status }).toEqual({ name: page.name, status: 200 });
-      expect(await response.text()).toContain(`<title>${page.name} - Demo tenant</title>`);
+    // Every printed link opens a working editor in a browser: the frame answered App_LoadingStatus.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await mkdir(SCREENSHOTS, { recursive: true });
+    const openLink = async (link: (typeof hostPages)[number]) => {
+      const page = await context.newPage();
+      await page.goto(link.url);
+      expect(await page.title()).toBe(`${link.name} - Demo tenant`);
+      await page.waitForSelector('body[data-editor-loaded="true"]', { state: 'attached', timeout: 30_000 });
+      return { page, frame: page.frame({ name: 'office_frame' })! };
+    };
+    const screenshot = (page: Page, name: string) =>
+      page.screenshot({ path: path.join(SCREENSHOTS, `${name.replace(/\s/g, '_')}.png`) });
+    try {
+      for (const link of hostPages.filter((p) => p.client === 'demo-editor')) {
+        const { page, frame } = await openLink(link);
+        await frame.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+        expect(await frame.locator('[data-field-id]').count()).toBeGreaterThan(0);
+        expect(await frame.isDisabled('#save')).toBe(false);
+        await screenshot(page, link.name);
+        await page.close();
+      }
+      // The validator's frame runs Microsoft's test cases against the file with this session's token.
+      const { page, frame } = await openLink(hostPages.find((p) => p.client === 'wopi-validator')!);
+      await frame.click('#run');
+      await frame.waitForSelector('body[data-state="done"]', { timeout: 240_000 });
+      await screenshot(page, 'validator.wopitest');
+      // It ran the validator against the gateway (that every required group passes, with proofs,
+      // is test/conformance's job): its summary, with test cases passed through the frame's token.
+      const summary = /\n(\d+) passed, (\d+) failed, (\d+) skipped$/.exec((await frame.textContent('#output'))!);
+      expect(summary).not.toBeNull();
+      expect(Number(summary![1])).toBeGreaterThan(50);
+      // No access token is shown in the frame.
+      expect(await frame.textContent('#output')).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+    } finally {
+      await context.close();
     }
     expect(first.output()).toMatch(
       /cli\.mjs --wopisrc http:\/\/127\.0\.0\.1:\d+\/wopi\/files\/\S+ --token \S+ --token-ttl \d+/,
@@ -110,7 +149,8 @@ describe('npm run demo', () => {
       { cwd: ROOT, env },
     );
     const session = JSON.parse(stdout);
-    expect(Object.keys(session).sort()).toEqual(['accessToken', 'accessTokenTtl', 'hostPageUrl', 'wopiSrc']);
+    expect(Object.keys(session).sort()).toEqual(['accessToken', 'accessTokenTtl', 'client', 'hostPageUrl', 'wopiSrc']);
+    expect(session.client).toBe('demo-editor');
     expect(session.wopiSrc).toMatch(new RegExp(`^${apiUrl}/wopi/files/[A-Za-z0-9_-]{22}$`));
     expect((await fetch(session.hostPageUrl)).status).toBe(200);
 

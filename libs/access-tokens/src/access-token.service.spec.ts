@@ -35,6 +35,13 @@ describe('AccessTokenService', () => {
     expect((await service.verify(renewed.token)).sessionId).toBe(first.claims.sessionId);
   });
 
+  it('names the WOPI-client profile of the session when given one, and none otherwise', async () => {
+    const withProfile = await service.issue({ ...input, clientProfileId: 'profile-1' });
+    expect((await service.verify(withProfile.token)).clientProfileId).toBe('profile-1');
+    const without = await service.issue(input);
+    expect(await service.verify(without.token)).not.toHaveProperty('clientProfileId');
+  });
+
   it('keeps the issue time to the millisecond, so a revocation can tell just before from just after', async () => {
     const { token, claims } = await service.issue(input);
     expect((await service.verify(token)).issuedAtMs).toBe(claims.issuedAtMs);

@@ -35,6 +35,12 @@ export interface AccessTokenClaims {
   tokenId: string;
   /** `sid`: the editor session; renewed tokens keep it, so revoking a session ends all of them. */
   sessionId: string;
+  /**
+   * `cp`: the WOPI-client profile the session was opened with: whose proof keys and behaviour apply
+   * to this token's requests. Absent on tokens issued before tenants had several profiles (the
+   * tenant's default profile applies then).
+   */
+  clientProfileId?: string;
 }
 
 export interface IssueAccessTokenInput {
@@ -46,6 +52,8 @@ export interface IssueAccessTokenInput {
   ttlMs: number;
   /** The session a renewed token continues; a new one is started when absent. */
   sessionId?: string;
+  /** The WOPI-client profile the session uses (claim `cp`). */
+  clientProfileId?: string;
 }
 
 export class InvalidAccessTokenError extends Error {
@@ -99,6 +107,7 @@ export class AccessTokenService {
       fid: input.fileId,
       sid: sessionId,
       p: encodePermissions(input.permissions),
+      ...(input.clientProfileId ? { cp: input.clientProfileId } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', kid: this.config.current })
       .setIssuer(ISSUER)
@@ -125,6 +134,7 @@ export class AccessTokenService {
         issuedAtMs,
         tokenId,
         sessionId,
+        ...(input.clientProfileId ? { clientProfileId: input.clientProfileId } : {}),
       },
     };
   }
@@ -141,7 +151,7 @@ export class AccessTokenService {
         },
         { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] },
       );
-      const { tid, fid, p, sub, exp, iat, jti, sid } = payload as Record<string, unknown>;
+      const { tid, fid, p, sub, exp, iat, jti, sid, cp } = payload as Record<string, unknown>;
       if (
         typeof tid !== 'string' ||
         typeof fid !== 'string' ||
@@ -150,7 +160,8 @@ export class AccessTokenService {
         typeof exp !== 'number' ||
         typeof iat !== 'number' ||
         typeof jti !== 'string' ||
-        (sid !== undefined && typeof sid !== 'string')
+        (sid !== undefined && typeof sid !== 'string') ||
+        (cp !== undefined && typeof cp !== 'string')
       ) {
         throw new InvalidAccessTokenError('missing claims');
       }
@@ -164,6 +175,7 @@ export class AccessTokenService {
         tokenId: jti,
         // Tokens minted before sessions had ids are their own one-token session.
         sessionId: sid ?? jti,
+        ...(cp !== undefined ? { clientProfileId: cp } : {}),
       };
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) throw error;

@@ -19,6 +19,8 @@ export interface EditorSession {
   locale?: string;
   /** Where the host page sends the user when the editor closes. */
   returnUrl?: string;
+  /** The WOPI-client profile the session was opened with; renewed tokens keep it. */
+  clientProfileId?: string;
   /** When the session's first token was issued (a revocation ends sessions started up to its time). */
   startedAtMs: number;
   /** Expiry of the newest token, in ms since the epoch. */

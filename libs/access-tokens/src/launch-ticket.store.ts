@@ -23,6 +23,8 @@ export interface LaunchTicket {
   locale?: string;
   returnUrl?: string;
   links?: LaunchLinks;
+  /** The WOPI-client profile whose editor the host page opens. */
+  clientProfileId?: string;
 }
 
 /**

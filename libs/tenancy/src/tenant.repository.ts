@@ -16,15 +16,24 @@ export interface TenantConfig {
   accessTokenTtlMs: number;
   maxFileBytes: bigint;
   features: TenantFeatures;
-  /** The tenant's default WOPI client profile (kind and behaviour switches), if it has one. */
-  wopiClient?: {
-    id: string;
-    name: string;
-    kind: WopiClientKind;
-    proofKeysRequired: boolean;
-    discoveryUrl: string;
-    behaviour: Record<string, unknown>;
-  };
+  /**
+   * The WOPI client the request at hand goes through: the tenant's default profile as loaded, the
+   * session's own profile once the WOPI guard has read the access token (WopiAuthGuard).
+   */
+  wopiClient?: WopiClientProfileConfig;
+  /** Every WOPI-client profile of the tenant, the default first, then by name. */
+  wopiClients: WopiClientProfileConfig[];
+}
+
+/** One WOPI client a tenant works with: where its discovery is, whether it signs, how it behaves. */
+export interface WopiClientProfileConfig {
+  id: string;
+  name: string;
+  kind: WopiClientKind;
+  proofKeysRequired: boolean;
+  discoveryUrl: string;
+  isDefault: boolean;
+  behaviour: Record<string, unknown>;
 }
 
 /** An operator authenticated by an ADMIN API key. */
@@ -35,7 +44,9 @@ export interface AdminPrincipal {
 }
 
 type TenantWithProfiles = Tenant & { wopiClients: WopiClientProfile[] };
-const WITH_DEFAULT_PROFILE = { wopiClients: { where: { isDefault: true }, take: 1 } } as const;
+const WITH_PROFILES = {
+  wopiClients: { orderBy: [{ isDefault: 'desc' as const }, { name: 'asc' as const }] },
+};
 
 @Injectable()
 export class TenantRepository {
@@ -47,7 +58,7 @@ export class TenantRepository {
   async findById(id: string): Promise<TenantConfig | null> {
     const tenant = await this.prisma.tenant.findFirst({
       where: { id, disabledAt: null },
-      include: WITH_DEFAULT_PROFILE,
+      include: WITH_PROFILES,
     });
     return tenant ? this.toConfig(tenant) : null;
   }
@@ -55,7 +66,7 @@ export class TenantRepository {
   async findBySlug(slug: string): Promise<TenantConfig | null> {
     const tenant = await this.prisma.tenant.findFirst({
       where: { slug, disabledAt: null },
-      include: WITH_DEFAULT_PROFILE,
+      include: WITH_PROFILES,
     });
     return tenant ? this.toConfig(tenant) : null;
   }
@@ -66,7 +77,7 @@ export class TenantRepository {
     if (!parsed) return null;
     const row = await this.prisma.apiKey.findUnique({
       where: { keyId: parsed.keyId },
-      include: { tenant: { include: WITH_DEFAULT_PROFILE } },
+      include: { tenant: { include: WITH_PROFILES } },
     });
     const now = new Date();
     if (
@@ -101,7 +112,7 @@ export class TenantRepository {
   }
 
   private toConfig(tenant: TenantWithProfiles): TenantConfig {
-    const profile = tenant.wopiClients[0];
+    const profiles = tenant.wopiClients.map(toProfileConfig);
     return {
       id: tenant.id,
       slug: tenant.slug,
@@ -115,14 +126,20 @@ export class TenantRepository {
       accessTokenTtlMs: tenant.accessTokenTtlMs,
       maxFileBytes: tenant.maxFileBytes,
       features: parseTenantFeatures(tenant.features),
-      wopiClient: profile && {
-        id: profile.id,
-        name: profile.name,
-        kind: profile.kind,
-        proofKeysRequired: profile.proofKeysRequired,
-        discoveryUrl: profile.discoveryUrl,
-        behaviour: (profile.behaviour ?? {}) as Record<string, unknown>,
-      },
+      wopiClient: profiles.find((profile) => profile.isDefault),
+      wopiClients: profiles,
     };
   }
+}
+
+function toProfileConfig(profile: WopiClientProfile): WopiClientProfileConfig {
+  return {
+    id: profile.id,
+    name: profile.name,
+    kind: profile.kind,
+    proofKeysRequired: profile.proofKeysRequired,
+    discoveryUrl: profile.discoveryUrl,
+    isDefault: profile.isDefault,
+    behaviour: (profile.behaviour ?? {}) as Record<string, unknown>,
+  };
 }

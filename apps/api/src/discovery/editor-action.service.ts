@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TenantConfig } from '@wopi/tenancy';
-import { buildActionUrl, findAction, splitFileName } from '@wopi/wopi';
+import type { TenantConfig, WopiClientProfileConfig } from '@wopi/tenancy';
+import { buildActionUrl, findAction, type FoundAction, splitFileName, type WopiDiscovery } from '@wopi/wopi';
 import { actionUrlValues } from './action-url-values';
 import { DiscoveryUnavailableError } from './discovery.error';
 import { DiscoveryService } from './discovery.service';
@@ -13,6 +13,11 @@ export interface EditorLaunchRequest {
   sessionId: string;
   /** The file's WOPISrc, without access token. */
   wopiSrc: string;
+  /**
+   * The profile to open it with: a running session's (by id) or the one a core app named (by name).
+   * Absent: the first profile, default first, whose discovery offers the action for the extension.
+   */
+  client?: { id: string } | { name: string };
 }
 
 /** Where a session's editor is, or why there is none. */
@@ -26,15 +31,24 @@ export type EditorLaunch =
       /** The app's favicon from discovery (discovery.rst "Favicon URLs"), if it has one. */
       favIconUrl?: string;
       clientName: string;
+      clientProfileId: string;
     }
-  /** The tenant has no default WOPI-client profile. */
+  /** The tenant has no WOPI-client profile (or not the one asked for). */
   | { status: 'no-client' }
-  /** The client's discovery has no such action for this file type. */
-  | { status: 'unsupported'; clientName: string; action: string; extension: string }
+  /** No client's discovery (or not the named one's) has such an action for this file type. */
+  | { status: 'unsupported'; clientName: string; clientProfileId: string; action: string; extension: string }
   /** The client's discovery could not be had. */
-  | { status: 'unavailable'; clientName: string };
+  | { status: 'unavailable'; clientName: string; clientProfileId: string };
 
-/** Picks the action for a file from the tenant's default profile's discovery and builds its URL. */
+/**
+ * Picks the WOPI client and its action for a file from the tenant's profiles' discovery and builds
+ * the action URL. Without a named profile the profiles are asked in order, the default first: the
+ * first whose discovery offers the action for the file's extension opens it (a tenant may use the
+ * demo editor for documents and the WOPI validator for .wopitest files); an edit no client offers
+ * falls back to the first client's view of that file type. A profile whose discovery
+ * cannot be had stops the search there ("unavailable"): the user waits for the editor they would
+ * get rather than silently getting another one.
+ */
 @Injectable()
 export class EditorActionService {
   private readonly logger = new Logger(EditorActionService.name);
@@ -42,19 +56,54 @@ export class EditorActionService {
   constructor(private readonly discovery: DiscoveryService) {}
 
   async resolve(tenant: TenantConfig, request: EditorLaunchRequest): Promise<EditorLaunch> {
-    const profile = tenant.wopiClient;
-    if (!profile) return { status: 'no-client' };
-    let loaded;
-    try {
-      loaded = await this.discovery.get(profile);
-    } catch (error) {
-      if (!(error instanceof DiscoveryUnavailableError)) throw error;
-      this.logger.warn({ err: error, tenantId: tenant.id, profileId: profile.id }, 'no editor: discovery unavailable');
-      return { status: 'unavailable', clientName: profile.name };
-    }
     const extension = splitFileName(request.fileName).extension.replace(/^\./, '').toLowerCase();
-    const found = findAction(loaded.document, { ext: extension, action: request.action });
-    if (!found) return { status: 'unsupported', clientName: profile.name, action: request.action, extension };
+    const named = request.client;
+    const candidates = named
+      ? tenant.wopiClients.filter((profile) => ('id' in named ? profile.id === named.id : profile.name === named.name))
+      : tenant.wopiClients;
+    if (candidates.length === 0) return { status: 'no-client' };
+    // An edit session of a file type no client edits opens in a viewer that has it (the token
+    // keeps its permissions: a WOPI client may write through its view action, as Office's
+    // validator frame does on .wopitest files).
+    const actions = request.action === 'edit' ? ['edit', 'view'] : [request.action];
+    const documents = new Map<string, WopiDiscovery>();
+    for (const action of actions) {
+      for (const profile of candidates) {
+        let document = documents.get(profile.id);
+        if (!document) {
+          try {
+            document = (await this.discovery.get(profile)).document;
+          } catch (error) {
+            if (!(error instanceof DiscoveryUnavailableError)) throw error;
+            this.logger.warn(
+              { err: error, tenantId: tenant.id, profileId: profile.id },
+              'no editor: discovery unavailable',
+            );
+            return { status: 'unavailable', clientName: profile.name, clientProfileId: profile.id };
+          }
+          documents.set(profile.id, document);
+        }
+        const found = findAction(document, { ext: extension, action });
+        if (found) return this.launch(tenant, profile, found, { ...request, action }, extension);
+      }
+    }
+    const first = candidates[0]!;
+    return {
+      status: 'unsupported',
+      clientName: first.name,
+      clientProfileId: first.id,
+      action: request.action,
+      extension,
+    };
+  }
+
+  private launch(
+    tenant: TenantConfig,
+    profile: WopiClientProfileConfig,
+    found: FoundAction,
+    request: EditorLaunchRequest,
+    extension: string,
+  ): EditorLaunch {
     const actionUrl = buildActionUrl(found.action.urlsrc, {
       wopiSrc: request.wopiSrc,
       values: actionUrlValues({
@@ -72,7 +121,13 @@ export class EditorActionService {
         { tenantId: tenant.id, profileId: profile.id, action: request.action },
         'urlsrc is not http(s)',
       );
-      return { status: 'unsupported', clientName: profile.name, action: request.action, extension };
+      return {
+        status: 'unsupported',
+        clientName: profile.name,
+        clientProfileId: profile.id,
+        action: request.action,
+        extension,
+      };
     }
     return {
       status: 'ready',
@@ -80,6 +135,7 @@ export class EditorActionService {
       actionOrigin,
       ...(found.app.favIconUrl && httpOrigin(found.app.favIconUrl) ? { favIconUrl: found.app.favIconUrl } : {}),
       clientName: profile.name,
+      clientProfileId: profile.id,
     };
   }
 }

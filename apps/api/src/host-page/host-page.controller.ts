@@ -71,12 +71,15 @@ export class HostPageController {
     }
 
     const kind = documentKindOf(file.name);
+    const sessionClientId = ticket.clientProfileId ?? tenant.wopiClient?.id;
     const editor = await this.editors.resolve(tenant, {
       fileName: file.name,
       action: ticket.action,
       locale: ticket.locale,
       sessionId: ticket.sessionId,
       wopiSrc: `${this.settings.publicBaseUrl}/wopi/files/${file.id}`,
+      // The client the session was opened with, whose proof keys its token is checked against.
+      ...(sessionClientId ? { client: { id: sessionClientId } } : {}),
     });
     const { allowedFrameAncestors } = await this.pageSettings.forTenant(tenant.id);
     const nonce = randomBytes(16).toString('base64');

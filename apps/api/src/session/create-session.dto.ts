@@ -32,6 +32,15 @@ export class CreateSessionDto {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   @Length(1, 2048)
   returnUrl?: string;
+
+  /**
+   * The name of the tenant's WOPI-client profile to open the file with (e.g. "wopi-validator").
+   * Absent: the first profile, default first, whose discovery offers the action for the file type.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  client?: string;
 }
 
 export interface SessionResponse {
@@ -49,6 +58,8 @@ export interface SessionResponse {
    * action for this file type, or its discovery cannot be had right now.
    */
   actionUrl: string | null;
+  /** The name of the WOPI-client profile the session uses; null when the tenant has none. */
+  client: string | null;
   /** One-time link to the gateway's host page; expires after LAUNCH_TICKET_TTL_SECONDS. */
   hostPageUrl: string;
 }

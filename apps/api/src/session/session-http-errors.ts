@@ -12,6 +12,7 @@ import {
   SessionDeniedError,
   SessionEndedError,
   SessionNotFoundError,
+  UnknownWopiClientError,
 } from './session.error';
 
 /** The session API's answer to a domain error; anything else is rethrown as it is (a 500 with a correlation id). */
@@ -20,6 +21,7 @@ export function toSessionHttpError(error: unknown): unknown {
   if (error instanceof SessionEndedError) return new GoneException(error.message);
   if (error instanceof InvalidSessionReferenceError) return new BadRequestException(error.message);
   if (error instanceof SessionNotFoundError) return new NotFoundException(error.message);
+  if (error instanceof UnknownWopiClientError) return new BadRequestException(error.message);
   if (!(error instanceof CoreAppError)) return error;
   switch (error.kind) {
     case CoreAppErrorKind.NotFound:

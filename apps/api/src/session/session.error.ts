@@ -29,3 +29,11 @@ export class SessionNotFoundError extends Error {
     this.name = 'SessionNotFoundError';
   }
 }
+
+/** The session request names a WOPI client the tenant has no profile for (400). */
+export class UnknownWopiClientError extends Error {
+  constructor(readonly clientName: string) {
+    super(`The tenant has no WOPI-client profile named "${clientName}"`);
+    this.name = 'UnknownWopiClientError';
+  }
+}

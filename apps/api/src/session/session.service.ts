@@ -7,6 +7,7 @@ import {
   ExpiredAccessTokenError,
   InvalidAccessTokenError,
   LaunchTicketStore,
+  newSessionId,
   RevocationStore,
 } from '@wopi/access-tokens';
 import {
@@ -19,12 +20,17 @@ import {
 import type { File } from '@wopi/db';
 import { coreContentState, FileRepository, VersionLedger } from '@wopi/file-registry';
 import type { TenantConfig } from '@wopi/tenancy';
-import { EditorActionService } from '../discovery/editor-action.service';
+import { type EditorLaunch, type EditorLaunchRequest, EditorActionService } from '../discovery/editor-action.service';
 import type { CreateSessionDto, SessionResponse } from './create-session.dto';
 import type { RenewSessionDto } from './renew-session.dto';
 import { launchLinksOf } from './launch-links';
 import { actionProblem, isSessionAction, type SessionAction, tokenPermissions } from './session-action';
-import { InvalidSessionReferenceError, SessionDeniedError, SessionEndedError } from './session.error';
+import {
+  InvalidSessionReferenceError,
+  SessionDeniedError,
+  SessionEndedError,
+  UnknownWopiClientError,
+} from './session.error';
 
 export const SESSION_SETTINGS = Symbol('SESSION_SETTINGS');
 
@@ -52,18 +58,33 @@ export class SessionService {
   ) {}
 
   async create(tenant: TenantConfig, request: CreateSessionDto): Promise<SessionResponse> {
+    if (request.client !== undefined && !tenant.wopiClients.some((profile) => profile.name === request.client)) {
+      throw new UnknownWopiClientError(request.client);
+    }
     const coreFile = await this.coreApps.getFile(targetOf(tenant), request.fileRef, request.userId);
     const action: SessionAction = request.action ?? (coreFile.permissions.write ? 'edit' : 'view');
     const problem = actionProblem(action, coreFile.permissions, tenant.features);
     if (problem) throw new SessionDeniedError(problem);
 
     const file = await this.register(tenant, coreFile);
+    // The editor is chosen before the token is issued: the token names the client whose proof keys
+    // and behaviour apply to its WOPI requests.
+    const sessionId = newSessionId();
+    const editor = await this.editorFor(tenant, file, {
+      action,
+      locale: request.locale,
+      sessionId,
+      ...(request.client !== undefined ? { client: { name: request.client } } : {}),
+    });
+    const clientProfileId = editor.status === 'no-client' ? undefined : editor.clientProfileId;
     const { token, claims } = await this.tokens.issue({
       tenantId: tenant.id,
       fileId: file.id,
       userId: request.userId,
       permissions: tokenPermissions(action, coreFile.permissions),
       ttlMs: tenant.accessTokenTtlMs,
+      sessionId,
+      ...(clientProfileId ? { clientProfileId } : {}),
     });
     const session: EditorSession & { action: SessionAction } = {
       sessionId: claims.sessionId,
@@ -73,11 +94,12 @@ export class SessionService {
       action,
       ...(request.locale ? { locale: request.locale } : {}),
       ...(request.returnUrl ? { returnUrl: request.returnUrl } : {}),
+      ...(clientProfileId ? { clientProfileId } : {}),
       startedAtMs: claims.issuedAtMs,
       expiresAtMs: claims.expiresAtMs,
     };
     await this.sessions.create(session);
-    return this.launch(tenant, session, file, coreFile, token, claims);
+    return this.launch(tenant, session, file, coreFile, token, claims, editor);
   }
 
   /**
@@ -124,6 +146,14 @@ export class SessionService {
     }
 
     const file = await this.register(tenant, coreFile);
+    // The session keeps its client; one opened before tenants had several had the default.
+    const clientProfileId = session.clientProfileId ?? tenant.wopiClient?.id;
+    const editor = await this.editorFor(tenant, file, {
+      action,
+      locale: session.locale,
+      sessionId,
+      ...(clientProfileId ? { client: { id: clientProfileId } } : {}),
+    });
     const { token, claims } = await this.tokens.issue({
       tenantId: tenant.id,
       fileId: file.id,
@@ -131,10 +161,19 @@ export class SessionService {
       permissions: tokenPermissions(action, coreFile.permissions),
       ttlMs: tenant.accessTokenTtlMs,
       sessionId,
+      ...(clientProfileId ? { clientProfileId } : {}),
     });
     // XX: a revocation that deleted the record meanwhile wins (its deny entry refuses this token too).
     if (!(await this.sessions.extend(session, claims.expiresAtMs))) throw new SessionEndedError('ended meanwhile');
-    return this.launch(tenant, { ...session, action, expiresAtMs: claims.expiresAtMs }, file, coreFile, token, claims);
+    return this.launch(
+      tenant,
+      { ...session, action, expiresAtMs: claims.expiresAtMs },
+      file,
+      coreFile,
+      token,
+      claims,
+      editor,
+    );
   }
 
   private async sessionIdOf(tenant: TenantConfig, request: RenewSessionDto): Promise<string> {
@@ -176,6 +215,18 @@ export class SessionService {
     return file;
   }
 
+  private editorFor(
+    tenant: TenantConfig,
+    file: File,
+    request: Omit<EditorLaunchRequest, 'fileName' | 'wopiSrc'>,
+  ): Promise<EditorLaunch> {
+    return this.editors.resolve(tenant, { ...request, fileName: file.name, wopiSrc: this.wopiSrcOf(file) });
+  }
+
+  private wopiSrcOf(file: File): string {
+    return `${this.settings.publicBaseUrl}/wopi/files/${file.id}`;
+  }
+
   private async launch(
     tenant: TenantConfig,
     session: EditorSession & { action: SessionAction },
@@ -183,15 +234,8 @@ export class SessionService {
     coreFile: CoreFile,
     token: string,
     claims: AccessTokenClaims,
+    editor: EditorLaunch,
   ): Promise<SessionResponse> {
-    const wopiSrc = `${this.settings.publicBaseUrl}/wopi/files/${file.id}`;
-    const editor = await this.editors.resolve(tenant, {
-      fileName: file.name,
-      action: session.action,
-      locale: session.locale,
-      sessionId: session.sessionId,
-      wopiSrc,
-    });
     const ticket = await this.tickets.create(
       {
         tenantId: tenant.id,
@@ -202,6 +246,7 @@ export class SessionService {
         action: session.action,
         ...(session.locale ? { locale: session.locale } : {}),
         ...(session.returnUrl ? { returnUrl: session.returnUrl } : {}),
+        ...(session.clientProfileId ? { clientProfileId: session.clientProfileId } : {}),
         links: launchLinksOf(coreFile),
       },
       this.settings.launchTicketTtlSeconds,
@@ -209,11 +254,12 @@ export class SessionService {
     return {
       sessionId: session.sessionId,
       fileId: file.id,
-      wopiSrc,
+      wopiSrc: this.wopiSrcOf(file),
       accessToken: token,
       accessTokenTtl: claims.expiresAtMs,
       action: session.action,
       actionUrl: editor.status === 'ready' ? editor.actionUrl : null,
+      client: editor.status === 'no-client' ? null : editor.clientName,
       hostPageUrl: `${this.settings.publicBaseUrl}/host/${file.id}?ticket=${ticket}`,
     };
   }

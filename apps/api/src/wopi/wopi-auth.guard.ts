@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AccessTokenService, InvalidAccessTokenError, RevocationStore } from '@wopi/access-tokens';
-import { TenantRepository } from '@wopi/tenancy';
+import { type TenantConfig, TenantRepository } from '@wopi/tenancy';
 import { WopiError } from '@wopi/wopi';
 import { ProofKeysService } from './proof-keys.service';
 import type { RequestWithWopiContext } from './wopi-context';
@@ -11,7 +11,8 @@ import type { RequestWithWopiContext } from './wopi-context';
  *    for the file in the path: a token for another file, including a file of another tenant, is a
  *    401, so no WOPI request ever reads a file its token was not issued for;
  * 2. the token's tenant exists and is enabled;
- * 3. where the tenant's WOPI client signs requests, the proof keys verify (500 otherwise, proofkeys.rst);
+ * 3. where the session's WOPI client (the token's profile, the tenant's default for older tokens)
+ *    signs requests, the proof keys verify (500 otherwise, proofkeys.rst);
  * 4. the token is not revoked (the Redis deny list the session API writes): 401.
  */
 @Injectable()
@@ -36,8 +37,10 @@ export class WopiAuthGuard implements CanActivate {
     }
     const fileId = (request.params as { fileId?: string }).fileId;
     if (claims.fileId !== fileId) throw WopiError.invalidToken('token issued for another file');
-    const tenant = await this.tenants.findById(claims.tenantId);
-    if (!tenant) throw WopiError.invalidToken('tenant unknown or disabled');
+    const found = await this.tenants.findById(claims.tenantId);
+    if (!found) throw WopiError.invalidToken('tenant unknown or disabled');
+    // From here on the tenant is seen through the session's client: its proof keys, its behaviour.
+    const tenant = asSeenByClient(found, claims.clientProfileId);
     await this.proofs.assertSigned(request, tenant, token);
     const revokedBy = await this.revocations.revokedBy({
       tenantId: claims.tenantId,
@@ -56,6 +59,14 @@ export class WopiAuthGuard implements CanActivate {
     };
     return true;
   }
+}
+
+function asSeenByClient(tenant: TenantConfig, clientProfileId: string | undefined): TenantConfig {
+  if (clientProfileId === undefined) return tenant;
+  const profile = tenant.wopiClients.find((candidate) => candidate.id === clientProfileId);
+  // The client was removed from the tenant: its sessions end rather than fall back to another's keys.
+  if (!profile) throw WopiError.invalidToken('the WOPI client of this session is no longer configured');
+  return { ...tenant, wopiClient: profile };
 }
 
 function tokenOf(request: RequestWithWopiContext): string | undefined {

@@ -98,6 +98,8 @@ export class WopiNamesService {
         userId: ctx.userId,
         permissions: created.permissions,
         ttlMs: ctx.tenant.accessTokenTtlMs,
+        // The client that saved the copy opens it: its proof keys sign the requests on the new file.
+        ...(ctx.tenant.wopiClient ? { clientProfileId: ctx.tenant.wopiClient.id } : {}),
       });
       return withoutUndefined<PutRelativeFileResponse>({
         Name: created.name,

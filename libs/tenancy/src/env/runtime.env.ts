@@ -358,4 +358,8 @@ export class DemoSeedEnv {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   @Transform(emptyToUndefined)
   DEMO_COLLABORA_DISCOVERY_URL?: string;
+
+  /** Discovery URL of the demo's built-in editor (apps/demo-editor), the demo tenant's default client. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  DEMO_EDITOR_DISCOVERY_URL = 'http://127.0.0.1:3200/hosting/discovery';
 }
