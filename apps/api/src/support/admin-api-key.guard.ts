@@ -1,6 +1,7 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { type AdminPrincipal, TenantRepository } from '@wopi/tenancy';
 import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../api-errors/api-error';
 
 export type RequestWithAdmin = FastifyRequest & { admin?: AdminPrincipal };
 
@@ -14,8 +15,8 @@ export class AdminApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const apiKey = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const admin = apiKey ? await this.tenants.findAdminByApiKey(apiKey) : null;
-    if (!admin || !admin.scopes.includes('support'))
-      throw new UnauthorizedException('An admin API key with the "support" scope is required');
+    if (!admin) throw ApiError.unauthenticated('An admin API key is required (Authorization: Bearer wgk_...)');
+    if (!admin.scopes.includes('support')) throw ApiError.scopeMissing('support');
     request.admin = admin;
     return true;
   }

@@ -1,19 +1,8 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Query,
-  Req,
-  UseGuards,
-  ConflictException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { FileRepository } from '@wopi/file-registry';
-import { LockStore, LockStoreUnavailableError } from '@wopi/lock-store';
+import { LockStore } from '@wopi/lock-store';
 import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
+import { ApiError } from '../api-errors/api-error';
 import { AdminApiKeyGuard, type RequestWithAdmin } from './admin-api-key.guard';
 
 /**
@@ -33,7 +22,7 @@ export class LockSupportController {
   @Get()
   async inspect(@Param('tenantSlug') tenantSlug: string, @Param('fileId') fileId: string) {
     const { tenant, file } = await this.fileOf(tenantSlug, fileId);
-    const lock = await this.unlessRedisDown(() => this.locks.inspect(tenant.id, file.id));
+    const lock = await this.locks.inspect(tenant.id, file.id);
     return { fileId: file.id, name: file.name, locked: lock !== null, lock };
   }
 
@@ -46,9 +35,8 @@ export class LockSupportController {
     @Query('expectedLockId') expectedLockId?: string,
   ) {
     const { tenant, file } = await this.fileOf(tenantSlug, fileId);
-    const result = await this.unlessRedisDown(() => this.locks.forceUnlock(tenant.id, file.id, expectedLockId));
-    if (!result.ok)
-      throw new ConflictException({ message: 'The lock changed: inspect it again', currentLock: result.currentLock });
+    const result = await this.locks.forceUnlock(tenant.id, file.id, expectedLockId);
+    if (!result.ok) throw ApiError.conflict('The lock changed: inspect it again', { currentLock: result.currentLock });
     await this.audit.record({
       tenantId: tenant.id,
       actor: `apikey:${request.admin!.keyId}`,
@@ -65,17 +53,7 @@ export class LockSupportController {
   private async fileOf(tenantSlug: string, fileId: string) {
     const tenant = await this.tenants.findBySlug(tenantSlug);
     const file = tenant ? await this.files.findForTenant(tenant.id, fileId) : null;
-    if (!tenant || !file) throw new NotFoundException('No such file in this tenant');
+    if (!tenant || !file) throw ApiError.notFound('No such file in this tenant');
     return { tenant, file };
-  }
-
-  private async unlessRedisDown<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof LockStoreUnavailableError)
-        throw new ServiceUnavailableException('The lock store is unavailable');
-      throw error;
-    }
   }
 }

@@ -1,21 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { VersionLedger, type WriteBackJob } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
 import { AuditLogRepository } from '@wopi/tenancy';
 import type { Queue } from 'bullmq';
+import { ApiError } from '../api-errors/api-error';
 import { AdminApiKeyGuard, type RequestWithAdmin } from './admin-api-key.guard';
 
 /**
@@ -68,7 +57,7 @@ export class WriteBackSupportController {
   @HttpCode(200)
   async discard(@Req() request: RequestWithAdmin, @Param('jobId') jobId: string, @Body() body: { reason?: unknown }) {
     if (typeof body?.reason !== 'string' || body.reason.trim().length < 3)
-      throw new BadRequestException('A reason (at least 3 characters) is required');
+      throw ApiError.validationFailed('reason', 'A reason (at least 3 characters) is required');
     const job = await this.failedJob(jobId);
     const version = await this.ledger.findVersion(job.data.versionId);
     if (version?.writeBackState === 'PENDING') {
@@ -88,7 +77,7 @@ export class WriteBackSupportController {
 
   private async failedJob(jobId: string) {
     const job = await this.queue.getJob(jobId);
-    if (!job || (await job.getState()) !== 'failed') throw new NotFoundException('No failed write-back with that id');
+    if (!job || (await job.getState()) !== 'failed') throw ApiError.notFound('No failed write-back with that id');
     return job;
   }
 }
