@@ -12,7 +12,14 @@ export interface TenantConfig {
   slug: string;
   displayName: string;
   /** How to reach the tenant's core app (libs/core-app-client builds its client from this). */
-  coreApp: { baseUrl: string; credential: string; timeoutMs: number; permissionCacheTtlMs: number };
+  coreApp: {
+    baseUrl: string;
+    credential: string;
+    timeoutMs: number;
+    permissionCacheTtlMs: number;
+    /** When a scheduled secret rotation makes `credential` change (epoch ms); a cached config ends then. */
+    credentialChangesAtMs?: number;
+  };
   accessTokenTtlMs: number;
   maxFileBytes: bigint;
   features: TenantFeatures;
@@ -32,7 +39,12 @@ export interface AdminPrincipal {
   keyId: string;
   name: string;
   scopes: string[];
+  /** Set when the key is confined to one tenant; null for a key over every tenant. */
+  tenant: { id: string; slug: string } | null;
 }
+
+/** Tenants in use: neither suspended nor deleted. */
+const LIVE = { disabledAt: null, deletedAt: null } as const;
 
 type TenantWithProfiles = Tenant & { wopiClients: WopiClientProfile[] };
 const WITH_DEFAULT_PROFILE = { wopiClients: { where: { isDefault: true }, take: 1 } } as const;
@@ -46,7 +58,7 @@ export class TenantRepository {
 
   async findById(id: string): Promise<TenantConfig | null> {
     const tenant = await this.prisma.tenant.findFirst({
-      where: { id, disabledAt: null },
+      where: { id, ...LIVE },
       include: WITH_DEFAULT_PROFILE,
     });
     return tenant ? this.toConfig(tenant) : null;
@@ -54,7 +66,7 @@ export class TenantRepository {
 
   async findBySlug(slug: string): Promise<TenantConfig | null> {
     const tenant = await this.prisma.tenant.findFirst({
-      where: { slug, disabledAt: null },
+      where: { slug, ...LIVE },
       include: WITH_DEFAULT_PROFILE,
     });
     return tenant ? this.toConfig(tenant) : null;
@@ -74,6 +86,7 @@ export class TenantRepository {
       row.kind !== 'SESSION' ||
       !row.tenant ||
       row.tenant.disabledAt ||
+      row.tenant.deletedAt ||
       row.revokedAt ||
       (row.expiresAt && row.expiresAt <= now) ||
       !apiKeySecretMatches(parsed.secret, row.secretHash)
@@ -87,17 +100,26 @@ export class TenantRepository {
   async findAdminByApiKey(apiKey: string): Promise<AdminPrincipal | null> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) return null;
-    const row = await this.prisma.apiKey.findUnique({ where: { keyId: parsed.keyId } });
+    const row = await this.prisma.apiKey.findUnique({
+      where: { keyId: parsed.keyId },
+      include: { tenant: { select: { id: true, slug: true, deletedAt: true } } },
+    });
     if (
       !row ||
       row.kind !== 'ADMIN' ||
       row.revokedAt ||
+      row.tenant?.deletedAt ||
       (row.expiresAt && row.expiresAt <= new Date()) ||
       !apiKeySecretMatches(parsed.secret, row.secretHash)
     ) {
       return null;
     }
-    return { keyId: row.keyId, name: row.name, scopes: row.scopes };
+    return {
+      keyId: row.keyId,
+      name: row.name,
+      scopes: row.scopes,
+      tenant: row.tenant ? { id: row.tenant.id, slug: row.tenant.slug } : null,
+    };
   }
 
   private toConfig(tenant: TenantWithProfiles): TenantConfig {
@@ -108,9 +130,10 @@ export class TenantRepository {
       displayName: tenant.displayName,
       coreApp: {
         baseUrl: tenant.coreAppBaseUrl,
-        credential: this.secrets.open(tenant.coreAppCredential),
+        credential: this.secrets.open(signingCredentialOf(tenant)),
         timeoutMs: tenant.coreAppTimeoutMs,
         permissionCacheTtlMs: tenant.permissionCacheTtlMs,
+        credentialChangesAtMs: pendingRotationAtMs(tenant),
       },
       accessTokenTtlMs: tenant.accessTokenTtlMs,
       maxFileBytes: tenant.maxFileBytes,
@@ -125,4 +148,22 @@ export class TenantRepository {
       },
     };
   }
+}
+
+/**
+ * The credential the gateway signs core-app calls with now: the next one of a rotation once its
+ * activation time has come, the current one before (docs/adr/0016-admin-api-core-app-secret-rotation.md).
+ */
+export function signingCredentialOf(
+  tenant: Pick<Tenant, 'coreAppCredential' | 'coreAppCredentialNext' | 'coreAppCredentialNextFrom'>,
+  nowMs = Date.now(),
+): string {
+  const next = tenant.coreAppCredentialNext;
+  const from = tenant.coreAppCredentialNextFrom;
+  return next && from && from.getTime() <= nowMs ? next : tenant.coreAppCredential;
+}
+
+function pendingRotationAtMs(tenant: Pick<Tenant, 'coreAppCredentialNext' | 'coreAppCredentialNextFrom'>) {
+  const from = tenant.coreAppCredentialNextFrom?.getTime();
+  return tenant.coreAppCredentialNext && from !== undefined && from > Date.now() ? from : undefined;
 }

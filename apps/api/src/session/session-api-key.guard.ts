@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { parseApiKey, type TenantConfig, TenantRepository } from '@wopi/tenancy';
+import { parseApiKey, TenantCache, type TenantConfig } from '@wopi/tenancy';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-errors/api-error';
 
@@ -12,7 +12,7 @@ export type RequestWithTenant = FastifyRequest & {
 /** Session API: a core app authenticates with its tenant's API key (`Authorization: Bearer wgk_...`). */
 @Injectable()
 export class SessionApiKeyGuard implements CanActivate {
-  constructor(private readonly tenants: TenantRepository) {}
+  constructor(private readonly tenants: TenantCache) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithTenant>();
