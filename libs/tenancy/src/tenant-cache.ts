@@ -97,7 +97,11 @@ export class TenantCache implements OnApplicationShutdown {
   /** Lazily: processes that never read a tenant through the cache hold no subscriber connection. */
   private subscribe(): void {
     if (this.subscriber) return;
-    const subscriber = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const subscriber = this.redis.duplicate({
+      lazyConnect: false,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
     this.subscriber = subscriber;
     subscriber.on('ready', () => {
       // Notices sent while we were not subscribed are lost: start afresh.
