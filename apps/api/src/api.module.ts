@@ -13,6 +13,7 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { HealthModule } from './health/health.module';
 import { HostPageModule } from './host-page/host-page.module';
 import { apiLoggerOptions } from './logging';
+import { OpenApiModule } from './openapi/openapi.module';
 import { SessionModule } from './session/session.module';
 import { TenantAdminModule } from './tenant-admin/tenant-admin.module';
 import { WopiModule } from './wopi/wopi.module';
@@ -48,6 +49,7 @@ export class ApiModule {
         BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         WopiModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
+        OpenApiModule,
         TenantAdminModule.forRoot({ deletionGraceDays: env.TENANT_DELETION_GRACE_DAYS }),
         ConversionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,

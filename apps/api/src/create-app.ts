@@ -6,6 +6,7 @@ import { type ApiEnv, describeEnv } from '@wopi/tenancy';
 import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { OpenApiDocumentProvider } from './openapi/openapi';
 import { ApiErrorFilter } from './api-errors/api-error.filter';
 import { JsonBodyPipe } from './api-errors/json-body.pipe';
 import { validationFailure } from './api-errors/validation-error';
@@ -42,6 +43,7 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
   // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  app.get(OpenApiDocumentProvider).attach(app);
   logger.log({ config: describeEnv(env) }, 'configuration');
   return app;
 }

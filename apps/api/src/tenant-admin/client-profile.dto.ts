@@ -1,4 +1,3 @@
-import { PartialType } from '@nestjs/swagger';
 import type { WopiClientKind } from '@wopi/db';
 import { IsBoolean, IsIn, IsOptional, IsUrl, Matches, MaxLength } from 'class-validator';
 
@@ -13,14 +12,16 @@ export type ClientKindName = keyof typeof CLIENT_KINDS;
 export const CLIENT_KIND_NAMES = Object.keys(CLIENT_KINDS) as ClientKindName[];
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+const PROFILE_NAME_MESSAGE = 'name must be 1-64 characters of letters, digits, space, ".", "_" or "-"';
+
 /**
- * A WOPI-client profile as created. A new profile field goes here once (PATCH takes every field
- * as optional through PartialType), with its column in dataOf() and toProfileView().
+ * A WOPI-client profile as created. A new profile field goes here and, optional, in
+ * UpdateClientProfileDto (spelled out rather than derived, so that the OpenAPI schemas, built from
+ * these rules, show it), with its column in dataOf() and toProfileView().
  */
 export class CreateClientProfileDto {
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
-    message: 'name must be 1-64 characters of letters, digits, space, ".", "_" or "-"',
-  })
+  @Matches(PROFILE_NAME, { message: PROFILE_NAME_MESSAGE })
   name: string;
 
   @IsIn(CLIENT_KIND_NAMES)
@@ -42,7 +43,29 @@ export class CreateClientProfileDto {
   proofKeysRequired?: boolean;
 }
 
-export class UpdateClientProfileDto extends PartialType(CreateClientProfileDto) {}
+/** PATCH: what is absent keeps its value. */
+export class UpdateClientProfileDto {
+  @IsOptional()
+  @Matches(PROFILE_NAME, { message: PROFILE_NAME_MESSAGE })
+  name?: string;
+
+  @IsOptional()
+  @IsIn(CLIENT_KIND_NAMES)
+  kind?: ClientKindName;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2048)
+  discoveryUrl?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  isDefault?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  proofKeysRequired?: boolean;
+}
 
 export interface ClientProfileView {
   id: string;
