@@ -122,6 +122,28 @@ export class TenantRepository {
     };
   }
 
+  /**
+   * Removes the tenants deleted through the admin API whose grace period is over, with every row
+   * of theirs (files, versions, keys, profiles: cascades); audit events stay, without the tenant
+   * id, for their own retention. Returns the slugs removed.
+   */
+  async purgeExpiredDeletions(now = new Date()): Promise<string[]> {
+    const due = await this.prisma.tenant.findMany({
+      where: { deletedAt: { not: null }, purgeAfter: { lte: now } },
+      select: { id: true, slug: true },
+      take: 100,
+    });
+    for (const tenant of due) {
+      await this.prisma.$transaction([
+        this.prisma.tenant.delete({ where: { id: tenant.id } }),
+        this.prisma.auditEvent.create({
+          data: { actor: 'system:housekeeping', action: 'tenant.purged', target: `tenant:${tenant.slug}` },
+        }),
+      ]);
+    }
+    return due.map((tenant) => tenant.slug);
+  }
+
   private toConfig(tenant: TenantWithProfiles): TenantConfig {
     const profile = tenant.wopiClients[0];
     return {
