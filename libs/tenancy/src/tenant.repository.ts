@@ -174,7 +174,7 @@ export class TenantRepository {
 
 /**
  * The credential the gateway signs core-app calls with now: the next one of a rotation once its
- * activation time has come, the current one before (docs/adr/0016-admin-api-core-app-secret-rotation.md).
+ * activation time has come, the current one before (docs/adr/0017-admin-api-core-app-secret-rotation.md).
  */
 export function signingCredentialOf(
   tenant: Pick<Tenant, 'coreAppCredential' | 'coreAppCredentialNext' | 'coreAppCredentialNextFrom'>,

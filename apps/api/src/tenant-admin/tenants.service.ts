@@ -27,7 +27,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Tenants through their lifecycle: created active, suspended (every request refused) and resumed,
  * deleted only once suspended, then kept for the grace period or purged at once on confirmation
- * (docs/adr/0016-admin-api-tenant-lifecycle.md). Every write is audited with the state before and
+ * (docs/adr/0016-admin-api-tenant-lifecycle-and-keys.md). Every write is audited with the state before and
  * after, and reaches every process through TenantCache.changed().
  */
 @Injectable()
