@@ -65,6 +65,16 @@ describe('API error catalogue over HTTP', () => {
     }
   });
 
+  it('400 VALIDATION_FAILED naming a required field when there is no body at all', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { authorization: `Bearer ${tenant.sessionApiKey}` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'fileRef' });
+  });
+
   it('400 MALFORMED_REQUEST for JSON that does not parse', async () => {
     const response = await createSession('{"fileRef": "a",', 'application/json');
     expect(response.statusCode).toBe(400);

@@ -11,6 +11,9 @@ import { ApiError } from './api-error';
 export class JsonBodyPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body') return value;
+    // No body at all reads as an empty object: optional fields take their defaults, required ones
+    // are reported by name, and no handler meets `undefined`.
+    if (value === undefined || value === null) return {};
     if (value instanceof Readable) value.resume(); // drain it: nothing will read it
     if (value instanceof Readable || typeof value === 'string' || Buffer.isBuffer(value))
       throw ApiError.unsupportedMediaType('This request takes a JSON body (Content-Type: application/json)');
