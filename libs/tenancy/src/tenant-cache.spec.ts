@@ -1,4 +1,5 @@
-import Redis from 'ioredis';
+import { EventEmitter } from 'node:events';
+import type Redis from 'ioredis';
 import { TenantCache } from './tenant-cache';
 import type { TenantConfig, TenantRepository } from './tenant.repository';
 
@@ -17,18 +18,22 @@ function repositoryOf(tenant: Partial<TenantConfig>) {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('TenantCache without its change notices', () => {
-  // Nothing listens on port 1: the subscription never becomes ready, as when Redis is down.
   let redis: Redis;
   let cache: TenantCache | undefined;
 
   beforeEach(() => {
-    redis = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    redis.on('error', () => {});
+    // Redis is unreachable: publishing fails, and the subscriber connection never gets ready.
+    const subscriber = Object.assign(new EventEmitter(), { status: 'reconnecting', disconnect: () => {} });
+    redis = {
+      publish: async () => {
+        throw new Error('Connection is closed.');
+      },
+      duplicate: () => subscriber,
+    } as unknown as Redis;
   });
 
   afterEach(async () => {
     await cache?.onApplicationShutdown();
-    redis.disconnect();
   });
 
   it('trusts an entry only for the fallback lifetime, not the full one', async () => {
@@ -49,6 +54,23 @@ describe('TenantCache without its change notices', () => {
     await cache.changed('t1');
     await cache.findById('t1');
     expect(reads.count).toBe(2);
+  });
+
+  it('ends a cached session key when the key expires', async () => {
+    let reads = 0;
+    const repository = {
+      findSessionKeyGrant: async () => {
+        reads += 1;
+        return { tenant: { id: 't1', coreApp: {} } as TenantConfig, keyExpiresAtMs: Date.now() + 40 };
+      },
+    } as unknown as TenantRepository;
+    cache = new TenantCache(repository, redis, { channel: 'c', lifetimeMs: 60_000, fallbackLifetimeMs: 10_000 });
+    await cache.findBySessionApiKey('wgk_key');
+    await cache.findBySessionApiKey('wgk_key');
+    expect(reads).toBe(1);
+    await sleep(60);
+    await cache.findBySessionApiKey('wgk_key');
+    expect(reads).toBe(2);
   });
 
   it('ends an entry when a scheduled core-app secret rotation takes effect', async () => {

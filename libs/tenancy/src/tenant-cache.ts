@@ -70,12 +70,14 @@ export class TenantCache implements OnApplicationShutdown {
     const digest = createHash('sha256').update(apiKey).digest('base64url');
     const cached = this.fresh(this.bySessionKey.get(digest));
     if (cached) return cached.value;
-    const tenant = await this.tenants.findBySessionApiKey(apiKey);
-    if (tenant) {
-      if (this.bySessionKey.size >= MAX_CACHED_SESSION_KEYS) this.bySessionKey.clear();
-      this.bySessionKey.set(digest, this.entry(tenant, tenant.id));
-    }
-    return tenant;
+    const grant = await this.tenants.findSessionKeyGrant(apiKey);
+    if (!grant) return null;
+    if (this.bySessionKey.size >= MAX_CACHED_SESSION_KEYS) this.bySessionKey.clear();
+    const entry = this.entry(grant.tenant, grant.tenant.id);
+    // A key that expires (the overlap of a rotation) stops working then, cached or not.
+    if (grant.keyExpiresAtMs !== undefined) entry.expiresAtMs = Math.min(entry.expiresAtMs, grant.keyExpiresAtMs);
+    this.bySessionKey.set(digest, entry);
+    return grant.tenant;
   }
 
   /** Call after every write to a tenant, its keys or profiles: drops it here and in every other process. */
@@ -90,7 +92,8 @@ export class TenantCache implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscriber?.disconnect();
+    // A connection that ended already (Redis gone, no more retries) has nothing to close.
+    if (this.subscriber && this.subscriber.status !== 'end') this.subscriber.disconnect();
     this.subscriber = undefined;
   }
 

@@ -74,6 +74,11 @@ export class TenantRepository {
 
   /** The tenant a session API key belongs to, or null when the key is unknown, revoked or expired. */
   async findBySessionApiKey(apiKey: string): Promise<TenantConfig | null> {
+    return (await this.findSessionKeyGrant(apiKey))?.tenant ?? null;
+  }
+
+  /** As findBySessionApiKey, with the key's expiry (epoch ms), so that a cache can end with it. */
+  async findSessionKeyGrant(apiKey: string): Promise<{ tenant: TenantConfig; keyExpiresAtMs?: number } | null> {
     const parsed = parseApiKey(apiKey);
     if (!parsed) return null;
     const row = await this.prisma.apiKey.findUnique({
@@ -93,7 +98,7 @@ export class TenantRepository {
     ) {
       return null;
     }
-    return this.toConfig(row.tenant);
+    return { tenant: this.toConfig(row.tenant), keyExpiresAtMs: row.expiresAt?.getTime() };
   }
 
   /** The operator an ADMIN API key belongs to, or null when unknown, revoked or expired. */
