@@ -289,6 +289,14 @@ describe('admin API', () => {
       expect({ url, status: response.statusCode }).toEqual({ url, status: 404 });
     }
     expect((await admin(bound, 'GET', '/admin/v1/tenants')).statusCode).toBe(403);
+    // Naming its own tenant in the query does not lift it onto a route over every tenant.
+    for (const url of [
+      `/admin/v1/tenants?tenant=${mine}`,
+      `/admin/v1/admin-keys?tenant=${mine}`,
+      `/admin/v1/write-backs/failed?tenant=${mine}`,
+    ]) {
+      expect({ url, status: (await admin(bound, 'GET', url)).statusCode }).toEqual({ url, status: 403 });
+    }
     expect((await admin(bound, 'GET', '/admin/v1/audit')).statusCode).toBe(403);
     expect((await admin(bound, 'GET', `/admin/v1/audit?tenant=${mine}`)).statusCode).toBe(200);
     expect((await admin(bound, 'POST', '/admin/v1/admin-keys', { name: 'x', scopes: ['read'] })).statusCode).toBe(403);

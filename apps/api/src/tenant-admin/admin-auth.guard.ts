@@ -2,7 +2,12 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { TenantRepository } from '@wopi/tenancy';
 import { ApiError } from '../api-errors/api-error';
-import { ADMIN_SCOPE_METADATA, type AdminScope, type RequestWithAdmin } from './admin-scope';
+import {
+  ADMIN_SCOPE_METADATA,
+  ADMIN_TENANT_QUERY_METADATA,
+  type AdminScope,
+  type RequestWithAdmin,
+} from './admin-scope';
 
 /**
  * Every admin route, in this order:
@@ -33,8 +38,15 @@ export class AdminAuthGuard implements CanActivate {
     if (!scope) throw ApiError.internal(String(request.id), new Error('admin route without @RequireScope'));
     if (!admin.scopes.includes(scope)) throw ApiError.scopeMissing(scope);
     if (admin.tenant) {
-      // The tenant a request is about: the path's slug, or `?tenant=` on listings such as the audit trail.
-      const slug = (request.params as { slug?: string }).slug ?? (request.query as { tenant?: unknown }).tenant;
+      // The tenant a request is about: the path's slug, or `?tenant=` on routes that filter by it
+      // (@TenantFromQuery); a query parameter elsewhere must not lift a confined key onto a global route.
+      const fromQuery = this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_TENANT_QUERY_METADATA, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      const slug =
+        (request.params as { slug?: string }).slug ??
+        (fromQuery ? (request.query as { tenant?: unknown }).tenant : undefined);
       if (slug === undefined) throw ApiError.scopeMissing('global');
       if (slug !== admin.tenant.slug) throw ApiError.notFound('No such tenant');
     }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { AdminScope, RequireScope } from './admin-scope';
+import { AdminScope, RequireScope, TenantFromQuery } from './admin-scope';
 import { AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
 import { pageOf } from './page-query.dto';
@@ -13,6 +13,7 @@ export class AuditController {
 
   @Get()
   @RequireScope(AdminScope.Read)
+  @TenantFromQuery()
   list(@Query() query: AuditQueryDto) {
     // A key confined to one tenant gets here only with ?tenant= naming it (AdminAuthGuard).
     return this.audit.list(query.tenant, pageOf(query));
