@@ -79,6 +79,16 @@ async function seed(env: DemoSeedEnv): Promise<void> {
       },
       update: { tenantId: tenant.id, secretHash: hashApiKeySecret(key.secret), revokedAt: null },
     });
+    if (env.DEMO_ADMIN_API_KEY) {
+      // The demo's operator key: every scope, every tenant (npm run admin -- create-admin-key in production).
+      const admin = parseApiKey(env.DEMO_ADMIN_API_KEY)!;
+      const adminKey = { secretHash: hashApiKeySecret(admin.secret), scopes: ['read', 'write', 'support'] };
+      await prisma.apiKey.upsert({
+        where: { keyId: admin.keyId },
+        create: { kind: 'ADMIN', name: 'demo operator', keyId: admin.keyId, ...adminKey },
+        update: { ...adminKey, revokedAt: null },
+      });
+    }
     await prisma.auditEvent.create({
       data: {
         tenantId: tenant.id,

@@ -33,15 +33,21 @@ const children = []; // { name, process }
 let shuttingDown = false;
 let infra;
 
+const newApiKey = () => `wgk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+const secretsFile = path.join(localDir, 'demo', 'secrets.json');
+
 function loadOrCreateSecrets() {
-  const file = path.join(localDir, 'demo', 'secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
-  const secrets = {
+  const file = secretsFile;
+  const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+  // A secrets file from before the admin API lacks adminApiKey: it is added, the rest is kept.
+  if (existing && existing.adminApiKey) return existing;
+  const secrets = existing ?? {
     accessTokenSigningKey: randomBytes(32).toString('base64url'),
     secretsEncryptionKey: randomBytes(32).toString('base64'),
     demoCoreApiSecret: randomBytes(24).toString('base64url'),
-    sessionApiKey: `wgk_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`,
+    sessionApiKey: newApiKey(),
   };
+  secrets.adminApiKey = newApiKey();
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -225,6 +231,7 @@ async function main() {
     DEMO_CORE_URL: `${demoCoreUrl}/core/v1`,
     DEMO_CORE_API_SECRET: secrets.demoCoreApiSecret,
     DEMO_SESSION_API_KEY: secrets.sessionApiKey,
+    DEMO_ADMIN_API_KEY: secrets.adminApiKey,
     DEMO_VALIDATOR_DISCOVERY_URL: validatorDiscoveryUrl,
     DEMO_EDITOR_DISCOVERY_URL: `${demoEditorUrl}/hosting/discovery`,
   });
@@ -275,6 +282,7 @@ async function main() {
     demoEditorUrl,
     demoCoreApiSecret: secrets.demoCoreApiSecret,
     tenants: { demo: { sessionApiKey: secrets.sessionApiKey } },
+    adminApiKey: secrets.adminApiKey,
     pids: {
       launcher: process.pid,
       ...Object.fromEntries(children.map((c) => [c.name, c.process.pid])),
@@ -336,6 +344,10 @@ async function main() {
   say(`  POST ${apiUrl}/api/v1/sessions          {fileRef, userId, action?, locale?, returnUrl?, client?}`);
   say(`  POST ${apiUrl}/api/v1/sessions/renew    {sessionId} or {accessToken}`);
   say(`  POST ${apiUrl}/api/v1/revocations       {userId, fileRef?, sessionId?}`);
+  say(
+    `\nAdmin API (an admin key with every scope is in ${path.relative(root, secretsFile)} as adminApiKey; OpenAPI at ${apiUrl}/docs):`,
+  );
+  say(`  GET  ${apiUrl}/admin/v1/tenants             POST ${apiUrl}/admin/v1/tenants {slug, displayName, coreApp}`);
   say('\nPress Ctrl-C to stop.');
 }
 

@@ -143,6 +143,15 @@ describe('npm run demo', () => {
     );
     expect(first.output()).toContain(`${apiUrl}/healthz`);
 
+    // The demo's admin key (every scope) is in secrets.json, and the launcher says so.
+    const secrets = JSON.parse(await readFile(path.join(localDir, 'demo', 'secrets.json'), 'utf8'));
+    expect(first.output()).toMatch(/an admin key with every scope is in \S*secrets\.json as adminApiKey/);
+    const tenants = await fetch(`${apiUrl}/admin/v1/tenants`, {
+      headers: { authorization: `Bearer ${secrets.adminApiKey}` },
+    });
+    expect(tenants.status).toBe(200);
+    expect(((await tenants.json()) as { tenants: { slug: string }[] }).tenants.map((t) => t.slug)).toContain('demo');
+
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['scripts/session.cjs', '--file', 'Welcome.docx', '--user', 'bob'],

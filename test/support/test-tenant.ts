@@ -40,3 +40,23 @@ export async function createTestTenant(
   });
   return { id: tenant.id, slug, sessionApiKey: key.apiKey };
 }
+
+/** An admin key straight in the database, as `npm run admin -- create-admin-key` makes the first one. */
+export async function createTestAdminKey(
+  prisma: PrismaClient,
+  scopes: string[],
+  tenantId: string | null = null,
+): Promise<string> {
+  const key = generateApiKey();
+  await prisma.apiKey.create({
+    data: {
+      kind: 'ADMIN',
+      name: `test admin ${scopes.join('+')}`,
+      tenantId,
+      keyId: key.keyId,
+      secretHash: key.secretHash,
+      scopes,
+    },
+  });
+  return key.apiKey;
+}

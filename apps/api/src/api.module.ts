@@ -13,8 +13,9 @@ import { DiscoveryModule } from './discovery/discovery.module';
 import { HealthModule } from './health/health.module';
 import { HostPageModule } from './host-page/host-page.module';
 import { apiLoggerOptions } from './logging';
+import { OpenApiModule } from './openapi/openapi.module';
 import { SessionModule } from './session/session.module';
-import { SupportModule } from './support/support.module';
+import { TenantAdminModule } from './tenant-admin/tenant-admin.module';
 import { WopiModule } from './wopi/wopi.module';
 
 /** The api process: one module tree, built from the parsed env (the worker shares the libs). */
@@ -28,7 +29,10 @@ export class ApiModule {
         DbModule.forRoot(env.DATABASE_URL),
         RedisModule.forRoot(env.REDIS_URL, { channelPrefix: env.QUEUE_PREFIX }),
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
-        TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
+        TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY, {
+          queuePrefix: env.QUEUE_PREFIX,
+          lifetimeMs: env.TENANT_CACHE_TTL_MS,
+        }),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
         AccessTokensModule.forRoot({ current: 'k1', keys: { k1: env.ACCESS_TOKEN_SIGNING_KEY } }),
         HealthModule.forRoot(env.MIGRATIONS_DIR),
@@ -45,7 +49,8 @@ export class ApiModule {
         BlobStagingModule.forRoot(env),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         WopiModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
-        SupportModule,
+        OpenApiModule,
+        TenantAdminModule.forRoot({ deletionGraceDays: env.TENANT_DELETION_GRACE_DAYS }),
         ConversionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,
           attempts: env.CONVERSION_ATTEMPTS,

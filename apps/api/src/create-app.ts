@@ -7,7 +7,10 @@ import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { installRequestBodyParsers } from './request-body-parsers';
-import { UnexpectedErrorFilter } from './unexpected-error.filter';
+import { OpenApiDocumentProvider } from './openapi/openapi';
+import { ApiErrorFilter } from './api-errors/api-error.filter';
+import { JsonBodyPipe } from './api-errors/json-body.pipe';
+import { validationFailure } from './api-errors/validation-error';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
 export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
@@ -28,8 +31,13 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   });
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
-  app.useGlobalFilters(new UnexpectedErrorFilter());
+  app.useGlobalPipes(
+    new JsonBodyPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, exceptionFactory: validationFailure }),
+  );
+  // Every non-WOPI surface answers failures from one catalogue (docs/api-errors.md); the WOPI
+  // controller has its own filter, which takes precedence on its routes.
+  app.useGlobalFilters(new ApiErrorFilter());
   const fastify = app.getHttpAdapter().getInstance();
   closeConnectionsOnceIdle(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
@@ -37,6 +45,7 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   });
   // WOPI bodies stay unread streams whatever their Content-Type; the JSON APIs get parsed JSON.
   installRequestBodyParsers(app);
+  app.get(OpenApiDocumentProvider).attach(app);
   logger.log({ config: describeEnv(env) }, 'configuration');
   return app;
 }

@@ -9,8 +9,8 @@ const RAW_BODY_ROUTE_PREFIX = '/wopi/';
  *   body text/plain, application/json, a form or anything else, and those bytes are the file. A
  *   framework parser reading such a body first left the handler an empty stream and stored an
  *   empty file (docs/adr/0016).
- * - Every other route is a JSON API: JSON media types are parsed (within the route's body limit,
- *   with Fastify's prototype-poisoning checks); any other type is a 415.
+ * - Every other route is a JSON API: `application/json` is parsed (within the route's body limit,
+ *   with Fastify's prototype-poisoning checks); any other type is a 415 (docs/api-errors.md).
  * Requests without a Content-Type reach no parser at all, so their body stays unread too.
  */
 export function installRequestBodyParsers(app: NestFastifyApplication): void {
@@ -35,8 +35,7 @@ function readsRawBody(request: { routeOptions: { url?: string } }): boolean {
 }
 
 function isJsonMediaType(contentType: string | undefined): boolean {
-  const mediaType = contentType?.split(';', 1)[0].trim().toLowerCase() ?? '';
-  return mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType);
+  return contentType?.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 }
 
 async function readText(payload: AsyncIterable<Buffer>, limitBytes: number): Promise<string> {

@@ -134,7 +134,10 @@ describe('conversion API', () => {
       targetFormat: 'docx',
     });
     expect(response.statusCode).toBe(422);
-    expect(response.json().message).toBe('.xlsx converts only to pdf, not to docx');
+    expect(response.json().error).toEqual({
+      code: 'UNSUPPORTED_CONVERSION',
+      message: '.xlsx converts only to pdf, not to docx',
+    });
     const odt = await core.refOf('Meeting notes.odt');
     expect(
       (await requestConversion(tenant.sessionApiKey, { fileRef: odt, userId: 'alice', targetFormat: 'docx' }))

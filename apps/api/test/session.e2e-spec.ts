@@ -166,7 +166,10 @@ describe('session API and host page', () => {
         action: 'convert',
       });
       expect(response.statusCode).toBe(403);
-      expect(response.json().message).toContain('PutRelativeFile');
+      expect(response.json().error).toMatchObject({
+        code: 'PERMISSION_DENIED',
+        message: expect.stringContaining('PutRelativeFile'),
+      });
     });
 
     it('answers 503 quickly when the core app does not answer', async () => {

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { PrismaClient } from '@wopi/db';
+import { TenantCache } from '@wopi/tenancy';
 import { createApp } from '../src/create-app';
 import type { SessionResponse } from '../src/session/create-session.dto';
 import { startDemoCore, type RunningDemoCore } from '../../../test/support/demo-core';
@@ -144,7 +145,10 @@ describe('several WOPI-client profiles per tenant', () => {
       payload: { fileRef: await core.refOf('Welcome.docx'), userId: 'alice', client: 'nobody' },
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json<{ message: string }>().message).toBe('The tenant has no WOPI-client profile named "nobody"');
+    expect(response.json<{ error: { message: string; field: string } }>().error).toMatchObject({
+      field: 'client',
+      message: 'The tenant has no WOPI-client profile named "nobody"',
+    });
   });
 
   it('keeps the client through a renewal, and the host page frames that client', async () => {
@@ -201,6 +205,8 @@ describe('several WOPI-client profiles per tenant', () => {
   it('ends the sessions of a client that was removed from the tenant', async () => {
     const wopitest = await open('validator.wopitest');
     await prisma.wopiClientProfile.delete({ where: { tenantId_name: { tenantId: tenant.id, name: 'tester' } } });
+    // Deleted behind the admin API's back: tell the processes, as an admin write would.
+    await app.get(TenantCache).changed(tenant.id);
     const path = `/wopi/files/${wopitest.fileId}?access_token=${encodeURIComponent(wopitest.accessToken)}`;
     const headers = proofHeaders({
       accessToken: wopitest.accessToken,

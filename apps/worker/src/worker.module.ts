@@ -32,7 +32,10 @@ export class WorkerModule {
         DbModule.forRoot(env.DATABASE_URL),
         RedisModule.forRoot(env.REDIS_URL, { channelPrefix: env.QUEUE_PREFIX }),
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
-        TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
+        TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY, {
+          queuePrefix: env.QUEUE_PREFIX,
+          lifetimeMs: env.TENANT_CACHE_TTL_MS,
+        }),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
         BlobStagingModule.forRoot(env),
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),

@@ -67,6 +67,48 @@ describe('worker housekeeping', () => {
     }
   });
 
+  it('purges tenants deleted through the admin API once their grace period is over, and no other', async () => {
+    const worker: INestApplicationContext = await createWorker(testWorkerEnv());
+    await worker.init();
+    const queue = worker.get<Queue>(getQueueToken(QueueName.Housekeeping));
+    const events = new QueueEvents(QueueName.Housekeeping, {
+      connection: redisOptionsFromUrl(process.env.REDIS_URL!),
+      prefix: baseTestEnv().QUEUE_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      const core = { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused-credential' };
+      const [due, waiting, suspended] = await Promise.all([1, 2, 3].map(() => createTestTenant(prisma, core)));
+      const past = new Date(Date.now() - 1000);
+      await prisma.tenant.update({
+        where: { id: due.id },
+        data: { disabledAt: past, deletedAt: past, purgeAfter: past },
+      });
+      await prisma.tenant.update({
+        where: { id: waiting.id },
+        data: { disabledAt: past, deletedAt: past, purgeAfter: new Date(Date.now() + DAY_MS) },
+      });
+      await prisma.tenant.update({ where: { id: suspended.id }, data: { disabledAt: past } });
+      const job = await queue.add(JobName.PurgeDeletedTenants, {});
+      const result = await job.waitUntilFinished(events, 20_000);
+      expect(result.purged).toContain(due.slug);
+      expect(await prisma.tenant.findUnique({ where: { id: due.id } })).toBeNull();
+      expect(await prisma.apiKey.count({ where: { tenantId: due.id } })).toBe(0);
+      expect(await prisma.tenant.findUnique({ where: { id: waiting.id } })).not.toBeNull();
+      expect(await prisma.tenant.findUnique({ where: { id: suspended.id } })).not.toBeNull();
+      expect(await prisma.auditEvent.count({ where: { action: 'tenant.purged', target: `tenant:${due.slug}` } })).toBe(
+        1,
+      );
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.filter((s) => s.key === JobName.PurgeDeletedTenants)).toEqual([
+        expect.objectContaining({ every: 60 * 60 * 1000 }),
+      ]);
+    } finally {
+      await events.close();
+      await worker.close();
+    }
+  });
+
   it('sweeps staging leftovers but never a blob a waiting save still needs', async () => {
     const { mkdtemp, rm, utimes, writeFile, readdir, mkdir } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');

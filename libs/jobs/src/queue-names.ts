@@ -11,6 +11,7 @@ export enum QueueName {
 export enum JobName {
   PurgeAuditEvents = 'purge-audit-events',
   SweepStaging = 'sweep-staging',
+  PurgeDeletedTenants = 'purge-deleted-tenants',
   WriteBackFile = 'write-back-file',
   ConvertFile = 'convert-file',
 }

@@ -1,24 +1,7 @@
-import {
-  Body,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  PayloadTooLargeException,
-  Post,
-  Req,
-  Res,
-  UnprocessableEntityException,
-  UseGuards,
-} from '@nestjs/common';
-import { ConversionError, ConversionErrorCode } from '@wopi/conversion';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { type RequestWithTenant, SessionApiKeyGuard } from '../session/session-api-key.guard';
-import { toSessionHttpError } from '../session/session-http-errors';
 import type { ConversionStatus } from './conversion-status';
-import { ConversionDeniedError, ConversionNotFoundError } from './conversion-request.error';
 import { ConversionService } from './conversion.service';
 import { type ConversionAccepted, CreateConversionDto } from './create-conversion.dto';
 
@@ -36,34 +19,13 @@ export class ConversionController {
     @Body() body: CreateConversionDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConversionAccepted> {
-    try {
-      const accepted = await this.conversions.request(request.tenant!, body);
-      reply.header('location', accepted.statusUrl);
-      return accepted;
-    } catch (error) {
-      throw toHttpError(error);
-    }
+    const accepted = await this.conversions.request(request.tenant!, body);
+    reply.header('location', accepted.statusUrl);
+    return accepted;
   }
 
   @Get(':id')
-  async status(@Req() request: RequestWithTenant, @Param('id') id: string): Promise<ConversionStatus> {
-    try {
-      return await this.conversions.status(request.tenant!, id);
-    } catch (error) {
-      throw toHttpError(error);
-    }
+  status(@Req() request: RequestWithTenant, @Param('id') id: string): Promise<ConversionStatus> {
+    return this.conversions.status(request.tenant!, id);
   }
-}
-
-function toHttpError(error: unknown): unknown {
-  if (error instanceof ConversionDeniedError) return new ForbiddenException(error.message);
-  if (error instanceof ConversionNotFoundError) return new NotFoundException(error.message);
-  if (error instanceof ConversionError && error.code === ConversionErrorCode.UnsupportedConversion) {
-    return new UnprocessableEntityException(error.detail);
-  }
-  if (error instanceof ConversionError && error.code === ConversionErrorCode.TooLarge) {
-    return new PayloadTooLargeException(error.detail);
-  }
-  // The core app's answers to the metadata read mean the same as for a session.
-  return toSessionHttpError(error);
 }

@@ -2,7 +2,7 @@ import type { CoreAppClient } from '@wopi/core-app-client';
 import type { ConvertFileJob, ConvertFileResult } from '@wopi/conversion';
 import type { TenantConfig } from '@wopi/tenancy';
 import type { JobState, Queue } from 'bullmq';
-import { ConversionNotFoundError } from './conversion-request.error';
+import { ApiErrorCode } from '../api-errors/api-error';
 import { ConversionService } from './conversion.service';
 
 const CONVERSION_ID = 'cv_AAAAAAAAAAAAAAAAAAAAAA';
@@ -69,11 +69,11 @@ describe('ConversionService.status', () => {
     const removed = serviceOn(
       queueThatMovesOn({ state: 'completed', returnvalue: result }, { state: 'unknown', returnvalue: null }),
     );
-    await expect(removed.status(tenant, CONVERSION_ID)).rejects.toBeInstanceOf(ConversionNotFoundError);
+    await expect(removed.status(tenant, CONVERSION_ID)).rejects.toMatchObject({ code: ApiErrorCode.NotFound });
     const stored = serviceOn(queueThatMovesOn({ state: 'completed', returnvalue: result }));
-    await expect(stored.status({ id: 't2' } as TenantConfig, CONVERSION_ID)).rejects.toBeInstanceOf(
-      ConversionNotFoundError,
-    );
-    await expect(stored.status(tenant, 'not-a-conversion')).rejects.toBeInstanceOf(ConversionNotFoundError);
+    await expect(stored.status({ id: 't2' } as TenantConfig, CONVERSION_ID)).rejects.toMatchObject({
+      code: ApiErrorCode.NotFound,
+    });
+    await expect(stored.status(tenant, 'not-a-conversion')).rejects.toMatchObject({ code: ApiErrorCode.NotFound });
   });
 });

@@ -14,7 +14,7 @@ import { JobName, QueueName } from '@wopi/jobs';
 import type { TenantConfig } from '@wopi/tenancy';
 import type { JobsOptions, Queue } from 'bullmq';
 import { type ConversionStatus, toConversionStatus } from './conversion-status';
-import { ConversionDeniedError, ConversionNotFoundError } from './conversion-request.error';
+import { ApiError } from '../api-errors/api-error';
 import type { ConversionAccepted, CreateConversionDto } from './create-conversion.dto';
 
 export const CONVERSION_SETTINGS = Symbol('CONVERSION_SETTINGS');
@@ -53,9 +53,9 @@ export class ConversionService {
     const target = { tenantId: tenant.id, ...tenant.coreApp };
     // Not from the permission cache: the job will create a file in this user's name.
     const source = await this.coreApps.getFile(target, request.fileRef, request.userId, { fresh: true });
-    if (!source.permissions.read) throw new ConversionDeniedError('the user may not read this file');
+    if (!source.permissions.read) throw ApiError.permissionDenied('the user may not read this file');
     if (!source.permissions.createSibling) {
-      throw new ConversionDeniedError('the user may not create files next to this one');
+      throw ApiError.permissionDenied('the user may not create files next to this one');
     }
     planConversion(formatOfFileName(source.name), request.targetFormat);
     if (BigInt(source.size) > tenant.maxFileBytes) {
@@ -71,15 +71,15 @@ export class ConversionService {
   }
 
   async status(tenant: TenantConfig, conversionId: string): Promise<ConversionStatus> {
-    if (!CONVERSION_ID_PATTERN.test(conversionId)) throw new ConversionNotFoundError();
+    if (!CONVERSION_ID_PATTERN.test(conversionId)) throw ApiError.notFound('No such conversion');
     // The state is read before the job's record: BullMQ stores the result and the finished state
     // in one step, so a record read after "completed" always holds the result. Read the other
     // way round, a job finishing between the reads would show as succeeded without its file.
     const state = await this.queue.getJobState(conversionId);
-    if (state === 'unknown') throw new ConversionNotFoundError();
+    if (state === 'unknown') throw ApiError.notFound('No such conversion');
     const job = await this.queue.getJob(conversionId);
     // Another tenant's conversion is not found, never shown; nor one removed (retention) meanwhile.
-    if (!job || job.data.tenantId !== tenant.id) throw new ConversionNotFoundError();
+    if (!job || job.data.tenantId !== tenant.id) throw ApiError.notFound('No such conversion');
     return toConversionStatus(
       {
         id: conversionId,

@@ -1,8 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheckErrorFilter } from './health-check-error.filter';
 import { DependencyHealthIndicators } from './health-indicators';
 
 @Controller()
+@UseFilters(HealthCheckErrorFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

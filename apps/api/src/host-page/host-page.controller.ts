@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common'
 import { type LaunchTicket, LaunchTicketStore } from '@wopi/access-tokens';
 import type { File } from '@wopi/db';
 import { FileRepository } from '@wopi/file-registry';
-import { type TenantConfig, TenantRepository } from '@wopi/tenancy';
+import { TenantCache, type TenantConfig } from '@wopi/tenancy';
 import { splitFileName } from '@wopi/wopi';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type EditorLaunch, EditorActionService } from '../discovery/editor-action.service';
@@ -47,7 +47,7 @@ export class HostPageController {
   constructor(
     private readonly tickets: LaunchTicketStore,
     private readonly files: FileRepository,
-    private readonly tenants: TenantRepository,
+    private readonly tenants: TenantCache,
     private readonly editors: EditorActionService,
     private readonly pageSettings: HostPageSettingsRepository,
     @Inject(HOST_PAGE_SETTINGS) private readonly settings: HostPageModuleSettings,

@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { type RevocationResponse, RevokeAccessDto } from './revoke-access.dto';
 import { RevocationService } from './revocation.service';
 import { type RequestWithTenant, SessionApiKeyGuard } from './session-api-key.guard';
-import { toSessionHttpError } from './session-http-errors';
 
 /** A core app ends access it no longer grants (a user, a user on one file, or one session). */
 @Controller('api/v1/revocations')
@@ -12,14 +11,10 @@ export class RevocationController {
 
   @Post()
   @HttpCode(201)
-  async revoke(@Req() request: RequestWithTenant, @Body() body: RevokeAccessDto): Promise<RevocationResponse> {
-    try {
-      return await this.revocations.revoke(request.tenant!, body, {
-        apiKeyId: request.apiKeyId ?? 'unknown',
-        requestId: String(request.id),
-      });
-    } catch (error) {
-      throw toSessionHttpError(error);
-    }
+  revoke(@Req() request: RequestWithTenant, @Body() body: RevokeAccessDto): Promise<RevocationResponse> {
+    return this.revocations.revoke(request.tenant!, body, {
+      apiKeyId: request.apiKeyId ?? 'unknown',
+      requestId: String(request.id),
+    });
   }
 }

@@ -3,7 +3,7 @@ import { EditorSessionStore, RevocationStore } from '@wopi/access-tokens';
 import { FileRepository } from '@wopi/file-registry';
 import { AuditLogRepository, type TenantConfig } from '@wopi/tenancy';
 import type { RevocationResponse, RevokeAccessDto } from './revoke-access.dto';
-import { InvalidSessionReferenceError, SessionNotFoundError } from './session.error';
+import { ApiError } from '../api-errors/api-error';
 
 /** Who asked, for the audit trail. */
 export interface RevocationActor {
@@ -23,14 +23,14 @@ export class RevocationService {
 
   async revoke(tenant: TenantConfig, request: RevokeAccessDto, actor: RevocationActor): Promise<RevocationResponse> {
     if (request.fileRef !== undefined && request.sessionId !== undefined) {
-      throw new InvalidSessionReferenceError('Give fileRef or sessionId, not both');
+      throw ApiError.validationFailed('sessionId', 'Give fileRef or sessionId, not both');
     }
     const revokedAtMs = Date.now();
     let response: RevocationResponse;
     if (request.sessionId !== undefined) {
       const session = await this.sessions.find(tenant.id, request.sessionId);
       if (session && session.userId !== request.userId) {
-        throw new SessionNotFoundError(`Session ${request.sessionId} is not a session of this user`);
+        throw ApiError.notFound(`Session ${request.sessionId} is not a session of this user`);
       }
       // Written even when the record is gone: harmless, and it covers a renewal racing this call.
       await this.revocations.revokeSession(tenant.id, request.userId, request.sessionId, revokedAtMs);

@@ -1,6 +1,7 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
-import { parseApiKey, type TenantConfig, TenantRepository } from '@wopi/tenancy';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { parseApiKey, TenantCache, type TenantConfig } from '@wopi/tenancy';
 import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../api-errors/api-error';
 
 export type RequestWithTenant = FastifyRequest & {
   tenant?: TenantConfig;
@@ -11,14 +12,14 @@ export type RequestWithTenant = FastifyRequest & {
 /** Session API: a core app authenticates with its tenant's API key (`Authorization: Bearer wgk_...`). */
 @Injectable()
 export class SessionApiKeyGuard implements CanActivate {
-  constructor(private readonly tenants: TenantRepository) {}
+  constructor(private readonly tenants: TenantCache) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithTenant>();
     const header = request.headers.authorization;
     const apiKey = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const tenant = apiKey ? await this.tenants.findBySessionApiKey(apiKey) : null;
-    if (!tenant) throw new UnauthorizedException('A valid tenant API key is required (Authorization: Bearer wgk_...)');
+    if (!tenant) throw ApiError.unauthenticated('A valid tenant API key is required (Authorization: Bearer wgk_...)');
     request.tenant = tenant;
     request.apiKeyId = parseApiKey(apiKey!)?.keyId;
     return true;

@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { CreateSessionDto, type SessionResponse } from './create-session.dto';
 import { RenewSessionDto } from './renew-session.dto';
 import { type RequestWithTenant, SessionApiKeyGuard } from './session-api-key.guard';
-import { toSessionHttpError } from './session-http-errors';
 import { SessionService } from './session.service';
 
 /** The session API of core apps: open an editor session, renew its token. */
@@ -13,22 +12,14 @@ export class SessionController {
 
   @Post()
   @HttpCode(201)
-  async create(@Req() request: RequestWithTenant, @Body() body: CreateSessionDto): Promise<SessionResponse> {
-    try {
-      return await this.sessions.create(request.tenant!, body);
-    } catch (error) {
-      throw toSessionHttpError(error);
-    }
+  create(@Req() request: RequestWithTenant, @Body() body: CreateSessionDto): Promise<SessionResponse> {
+    return this.sessions.create(request.tenant!, body);
   }
 
   /** A new token (and host-page link) for a running session; permissions are asked afresh. */
   @Post('renew')
   @HttpCode(200)
-  async renew(@Req() request: RequestWithTenant, @Body() body: RenewSessionDto): Promise<SessionResponse> {
-    try {
-      return await this.sessions.renew(request.tenant!, body);
-    } catch (error) {
-      throw toSessionHttpError(error);
-    }
+  renew(@Req() request: RequestWithTenant, @Body() body: RenewSessionDto): Promise<SessionResponse> {
+    return this.sessions.renew(request.tenant!, body);
   }
 }

@@ -25,12 +25,7 @@ import type { CreateSessionDto, SessionResponse } from './create-session.dto';
 import type { RenewSessionDto } from './renew-session.dto';
 import { launchLinksOf } from './launch-links';
 import { actionProblem, isSessionAction, type SessionAction, tokenPermissions } from './session-action';
-import {
-  InvalidSessionReferenceError,
-  SessionDeniedError,
-  SessionEndedError,
-  UnknownWopiClientError,
-} from './session.error';
+import { ApiError } from '../api-errors/api-error';
 
 export const SESSION_SETTINGS = Symbol('SESSION_SETTINGS');
 
@@ -59,12 +54,13 @@ export class SessionService {
 
   async create(tenant: TenantConfig, request: CreateSessionDto): Promise<SessionResponse> {
     if (request.client !== undefined && !tenant.wopiClients.some((profile) => profile.name === request.client)) {
-      throw new UnknownWopiClientError(request.client);
+      throw ApiError.validationFailed('client', `The tenant has no WOPI-client profile named "${request.client}"`);
     }
-    const coreFile = await this.coreApps.getFile(targetOf(tenant), request.fileRef, request.userId);
+    // Asked afresh: the token issued now carries these permissions for hours.
+    const coreFile = await this.coreApps.getFile(targetOf(tenant), request.fileRef, request.userId, { fresh: true });
     const action: SessionAction = request.action ?? (coreFile.permissions.write ? 'edit' : 'view');
     const problem = actionProblem(action, coreFile.permissions, tenant.features);
-    if (problem) throw new SessionDeniedError(problem);
+    if (problem) throw ApiError.permissionDenied(problem);
 
     const file = await this.register(tenant, coreFile);
     // The editor is chosen before the token is issued: the token names the client whose proof keys
@@ -111,7 +107,7 @@ export class SessionService {
     const sessionId = await this.sessionIdOf(tenant, request);
     const session = await this.sessions.find(tenant.id, sessionId);
     const action = session?.action;
-    if (!session || !action || !isSessionAction(action)) throw new SessionEndedError('unknown or expired');
+    if (!session || !action || !isSessionAction(action)) throw ApiError.sessionEnded('unknown or expired');
     const revokedBy = await this.revocations.revokedBy({
       tenantId: tenant.id,
       userId: session.userId,
@@ -120,9 +116,9 @@ export class SessionService {
       // A revocation ends the sessions started up to its time, renewals included.
       issuedAtMs: session.startedAtMs,
     });
-    if (revokedBy) throw new SessionEndedError(`access revoked (${revokedBy})`);
+    if (revokedBy) throw ApiError.sessionEnded(`access revoked (${revokedBy})`);
     const known = await this.files.findForTenant(tenant.id, session.fileId);
-    if (!known) throw new SessionEndedError('the file was deleted');
+    if (!known) throw ApiError.sessionEnded('the file was deleted');
 
     let coreFile: CoreFile;
     try {
@@ -142,7 +138,7 @@ export class SessionService {
       // No read access at all: the session is over. Lost write on an edit session: the current
       // token keeps working until it expires or the core app revokes it; a view session is the way on.
       if (!coreFile.permissions.read) await this.end(session);
-      throw new SessionDeniedError(problem);
+      throw ApiError.permissionDenied(problem);
     }
 
     const file = await this.register(tenant, coreFile);
@@ -164,7 +160,7 @@ export class SessionService {
       ...(clientProfileId ? { clientProfileId } : {}),
     });
     // XX: a revocation that deleted the record meanwhile wins (its deny entry refuses this token too).
-    if (!(await this.sessions.extend(session, claims.expiresAtMs))) throw new SessionEndedError('ended meanwhile');
+    if (!(await this.sessions.extend(session, claims.expiresAtMs))) throw ApiError.sessionEnded('ended meanwhile');
     return this.launch(
       tenant,
       { ...session, action, expiresAtMs: claims.expiresAtMs },
@@ -178,20 +174,20 @@ export class SessionService {
 
   private async sessionIdOf(tenant: TenantConfig, request: RenewSessionDto): Promise<string> {
     if ((request.sessionId === undefined) === (request.accessToken === undefined)) {
-      throw new InvalidSessionReferenceError('Give exactly one of sessionId and accessToken');
+      throw ApiError.validationFailed('sessionId', 'Give exactly one of sessionId and accessToken');
     }
     if (request.sessionId !== undefined) return request.sessionId;
     let claims: AccessTokenClaims;
     try {
       claims = await this.tokens.verify(request.accessToken!);
     } catch (error) {
-      if (error instanceof ExpiredAccessTokenError) throw new SessionEndedError('the token has expired');
+      if (error instanceof ExpiredAccessTokenError) throw ApiError.sessionEnded('the token has expired');
       if (error instanceof InvalidAccessTokenError)
-        throw new InvalidSessionReferenceError('accessToken is not a valid token');
+        throw ApiError.validationFailed('accessToken', 'accessToken is not a valid token');
       throw error;
     }
     // Another tenant's session is not this core app's business: the same answer as an unknown one.
-    if (claims.tenantId !== tenant.id) throw new SessionEndedError('unknown or expired');
+    if (claims.tenantId !== tenant.id) throw ApiError.sessionEnded('unknown or expired');
     return claims.sessionId;
   }
 

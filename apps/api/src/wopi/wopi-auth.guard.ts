@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { AccessTokenService, InvalidAccessTokenError, RevocationStore } from '@wopi/access-tokens';
-import { type TenantConfig, TenantRepository } from '@wopi/tenancy';
+import { type TenantConfig, TenantCache } from '@wopi/tenancy';
 import { WopiError } from '@wopi/wopi';
 import { ProofKeysService } from './proof-keys.service';
 import type { RequestWithWopiContext } from './wopi-context';
@@ -10,7 +10,8 @@ import type { RequestWithWopiContext } from './wopi-context';
  * 1. the access token (query `access_token`, or `Authorization: Bearer`) verifies and was issued
  *    for the file in the path: a token for another file, including a file of another tenant, is a
  *    401, so no WOPI request ever reads a file its token was not issued for;
- * 2. the token's tenant exists and is enabled;
+ * 2. the token's tenant exists and is neither suspended nor deleted (per-process cache, dropped on
+ *    every admin write in every process);
  * 3. where the session's WOPI client (the token's profile, the tenant's default for older tokens)
  *    signs requests, the proof keys verify (500 otherwise, proofkeys.rst);
  * 4. the token is not revoked (the Redis deny list the session API writes): 401.
@@ -19,7 +20,7 @@ import type { RequestWithWopiContext } from './wopi-context';
 export class WopiAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: AccessTokenService,
-    private readonly tenants: TenantRepository,
+    private readonly tenants: TenantCache,
     private readonly proofs: ProofKeysService,
     private readonly revocations: RevocationStore,
   ) {}

@@ -16,6 +16,8 @@ export class HousekeepingProcessor extends DrainingWorkerHost {
         return { purged: await this.housekeeping.purgeAuditEvents() };
       case JobName.SweepStaging:
         return this.housekeeping.sweepStaging();
+      case JobName.PurgeDeletedTenants:
+        return { purged: await this.housekeeping.purgeDeletedTenants() };
       default:
         throw new Error(`unknown housekeeping job "${job.name}"`);
     }

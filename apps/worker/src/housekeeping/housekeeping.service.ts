@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { JobName, QueueName } from '@wopi/jobs';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
 import { StagedBlobs } from '@wopi/file-registry';
-import { AuditLogRepository } from '@wopi/tenancy';
+import { AuditLogRepository, TenantRepository } from '@wopi/tenancy';
 import type { Queue } from 'bullmq';
 
 export const AUDIT_RETENTION_DAYS = Symbol('AUDIT_RETENTION_DAYS');
@@ -24,6 +24,7 @@ export class HousekeepingService implements OnApplicationBootstrap {
     @Inject(AUDIT_RETENTION_DAYS) private readonly auditRetentionDays: number,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly stagedBlobs: StagedBlobs,
+    private readonly tenants: TenantRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,12 +39,24 @@ export class HousekeepingService implements OnApplicationBootstrap {
       { name: JobName.PurgeAuditEvents },
     );
     await this.queue.upsertJobScheduler(JobName.SweepStaging, { every: HOUR_MS }, { name: JobName.SweepStaging });
+    await this.queue.upsertJobScheduler(
+      JobName.PurgeDeletedTenants,
+      { every: HOUR_MS },
+      { name: JobName.PurgeDeletedTenants },
+    );
   }
 
   async purgeAuditEvents(): Promise<number> {
     const cutoff = new Date(Date.now() - this.auditRetentionDays * DAY_MS);
     const purged = await this.auditLog.purgeOlderThan(cutoff);
     this.logger.log({ purged, cutoff: cutoff.toISOString() }, 'audit events past retention removed');
+    return purged;
+  }
+
+  /** Tenants deleted through the admin API whose grace period (TENANT_DELETION_GRACE_DAYS) is over. */
+  async purgeDeletedTenants(): Promise<string[]> {
+    const purged = await this.tenants.purgeExpiredDeletions();
+    if (purged.length > 0) this.logger.log({ purged }, 'deleted tenants past their grace period removed');
     return purged;
   }
 
