@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AccessTokensModule } from '@wopi/access-tokens';
+import { accessTokenKeyRing, AccessTokensModule } from '@wopi/access-tokens';
 import { BlobStagingModule } from '@wopi/blob-staging';
 import { DbModule } from '@wopi/db';
 import { FileRegistryModule } from '@wopi/file-registry';
@@ -30,7 +30,9 @@ export class ApiModule {
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
         TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
-        AccessTokensModule.forRoot({ current: 'k1', keys: { k1: env.ACCESS_TOKEN_SIGNING_KEY } }),
+        AccessTokensModule.forRoot(
+          accessTokenKeyRing(env.ACCESS_TOKEN_SIGNING_KEY, env.ACCESS_TOKEN_VERIFICATION_KEYS),
+        ),
         HealthModule.forRoot(env.MIGRATIONS_DIR),
         SessionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,
