@@ -6,6 +6,8 @@ import { type ApiEnv, describeEnv } from '@wopi/tenancy';
 import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { refusePlainHttpWhenPublicUrlIsHttps } from './http-security/plain-http-refusal';
+import { addApiSecurityHeaders } from './http-security/security-headers';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
@@ -32,6 +34,8 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  refusePlainHttpWhenPublicUrlIsHttps(fastify, env.PUBLIC_BASE_URL);
+  addApiSecurityHeaders(fastify, env.PUBLIC_BASE_URL);
   // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
   // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));

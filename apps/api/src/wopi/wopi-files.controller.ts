@@ -71,8 +71,10 @@ export class WopiFilesController {
         // Unlocked: 200 with X-WOPI-Lock set to '' (GetLock spec).
         return reply.header(WopiHeader.Lock, await this.service.getLock(ctx)).send();
       case WopiOperation.PutRelativeFile:
+        // The answer's Url carries an access token for the new file: no cache may keep it.
         return reply
           .header('content-type', JSON_TYPE)
+          .header('cache-control', 'no-store')
           .send(JSON.stringify(await this.service.putRelativeFile(ctx, parsed, bodyOf(request))));
       case WopiOperation.RenameFile:
         return reply.header('content-type', JSON_TYPE).send(JSON.stringify(await this.service.renameFile(ctx, parsed)));
