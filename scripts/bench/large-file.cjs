@@ -136,6 +136,7 @@ async function main() {
       LOG_LEVEL: 'warn',
       SECRETS_ENCRYPTION_KEY: secretsEncryptionKey,
       ACCESS_TOKEN_SIGNING_KEY: randomBytes(32).toString('base64url'),
+      EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     children.push(api);
     await waitFor(`http://127.0.0.1:${corePort}/healthz`);

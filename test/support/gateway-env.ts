@@ -30,6 +30,8 @@ export function baseTestEnv(): Record<string, string> {
     QUEUE_PREFIX: `wopi-test-${WOPI_TEST_RUN_ID}`,
     BLOB_STAGING_DIR: WOPI_TEST_STAGING_DIR,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Every core app and WOPI client of a test runs on loopback.
+    EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     ...testSecrets(),
   };
 }

@@ -42,6 +42,7 @@ export class ApiModule {
           refreshIntervalMs: env.DISCOVERY_REFRESH_INTERVAL_MS,
           minRefreshIntervalMs: env.DISCOVERY_MIN_REFRESH_INTERVAL_MS,
           fetchTimeoutMs: env.DISCOVERY_FETCH_TIMEOUT_MS,
+          egress: { allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS },
         }),
         HostPageModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         BlobStagingModule.forRoot({ directory: env.BLOB_STAGING_DIR }),

@@ -45,6 +45,14 @@ export class RuntimeEnv {
   })
   SECRETS_ENCRYPTION_KEY: string;
 
+  /**
+   * Development switch: let core-app and discovery URLs reach loopback and private addresses. Off
+   * in production (a tenant's URL must not reach the gateway's own network); link-local and cloud
+   * metadata addresses stay refused even when on. The demo and the tests turn it on.
+   */
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1'))
+  EGRESS_ALLOW_PRIVATE_NETWORKS = false;
+
   /** OTLP/HTTP endpoint of an OpenTelemetry collector; tracing and metrics export are off when unset. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
