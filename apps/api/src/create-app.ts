@@ -2,10 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REDIS } from '@wopi/redis';
 import { type ApiEnv, describeEnv } from '@wopi/tenancy';
 import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { registerRateLimiting } from './rate-limit/rate-limiting';
 import { refusePlainHttpWhenPublicUrlIsHttps } from './http-security/plain-http-refusal';
 import { addApiSecurityHeaders } from './http-security/security-headers';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
@@ -36,6 +38,8 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   });
   refusePlainHttpWhenPublicUrlIsHttps(fastify, env.PUBLIC_BASE_URL);
   addApiSecurityHeaders(fastify, env.PUBLIC_BASE_URL);
+  // Before init: Nest registers the routes then, and the limiter's hooks must see them.
+  await registerRateLimiting(app, app.get(REDIS));
   // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
   // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));

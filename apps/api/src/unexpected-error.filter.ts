@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimitedException } from './rate-limit/rate-limited.exception';
 import { RetryLaterException } from './retry-later.exception';
 
 /**
@@ -16,7 +17,8 @@ export class UnexpectedErrorFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     if (error instanceof HttpException) {
       const body = error.getResponse();
-      if (error instanceof RetryLaterException) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof RetryLaterException || error instanceof RateLimitedException)
+        reply.header('retry-after', String(error.retryAfterSeconds));
       reply
         .code(error.getStatus())
         .send(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);

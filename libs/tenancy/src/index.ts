@@ -4,5 +4,6 @@ export * from './env';
 export * from './secret-box';
 export * from './tenancy.module';
 export * from './tenant-features';
+export * from './tenant-rate-limits';
 export * from './tenant.repository';
 export * from './user-info.repository';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PrismaService, type Tenant, type WopiClientKind, type WopiClientProfile } from '@wopi/db';
 import { parseTenantFeatures, type TenantFeatures } from './tenant-features';
+import { DEFAULT_TENANT_RATE_LIMITS, parseTenantRateLimits, type TenantRateLimits } from './tenant-rate-limits';
 import { SecretBox } from './secret-box';
 import { apiKeySecretMatches, parseApiKey } from './api-key';
 
@@ -16,6 +17,8 @@ export interface TenantConfig {
   accessTokenTtlMs: number;
   maxFileBytes: bigint;
   features: TenantFeatures;
+  /** Session-API request limits (defaults where the tenant sets none). */
+  rateLimits: TenantRateLimits;
   /** The tenant's default WOPI client profile (kind and behaviour switches), if it has one. */
   wopiClient?: {
     id: string;
@@ -115,6 +118,7 @@ export class TenantRepository {
       accessTokenTtlMs: tenant.accessTokenTtlMs,
       maxFileBytes: tenant.maxFileBytes,
       features: parseTenantFeatures(tenant.features),
+      rateLimits: storedRateLimits(tenant.rateLimits),
       wopiClient: profile && {
         id: profile.id,
         name: profile.name,
@@ -124,5 +128,14 @@ export class TenantRepository {
         behaviour: (profile.behaviour ?? {}) as Record<string, unknown>,
       },
     };
+  }
+}
+
+/** The stored setting; one that no longer parses (written around the admin API) falls back to the defaults. */
+function storedRateLimits(stored: unknown): TenantRateLimits {
+  try {
+    return parseTenantRateLimits(stored);
+  } catch {
+    return DEFAULT_TENANT_RATE_LIMITS;
   }
 }

@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import { ConversionError, ConversionErrorCode } from '@wopi/conversion';
 import type { FastifyReply } from 'fastify';
+import { ApiRateLimitGuard } from '../rate-limit/api-rate-limit.guard';
 import { type RequestWithTenant, SessionApiKeyGuard } from '../session/session-api-key.guard';
 import { toSessionHttpError } from '../session/session-http-errors';
 import type { ConversionStatus } from './conversion-status';
@@ -24,7 +25,7 @@ import { type ConversionAccepted, CreateConversionDto } from './create-conversio
 
 /** Server-side conversions for core apps, with the session API's tenant API key. */
 @Controller('api/v1/conversions')
-@UseGuards(SessionApiKeyGuard)
+@UseGuards(SessionApiKeyGuard, ApiRateLimitGuard)
 export class ConversionController {
   constructor(private readonly conversions: ConversionService) {}
 
