@@ -127,6 +127,34 @@ describe('access tokens under attack', () => {
     expect(theirs.fileId).not.toBe(bobDoc.fileId);
   });
 
+  it("tenant isolation: tenant A's session API key gets nothing of tenant B's sessions or conversions", async () => {
+    const theirs = await open(otherTenant, 'Welcome.docx', 'bob');
+    const asTenantA = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${tenant.sessionApiKey}` }, payload });
+    // Renewing B's session, by id or by its token: "unknown session", and no token in the answer.
+    for (const body of [{ sessionId: theirs.sessionId }, { accessToken: theirs.accessToken }]) {
+      const renewed = await asTenantA('POST', '/api/v1/sessions/renew', body);
+      expect(renewed.statusCode).toBe(410);
+      expect(renewed.body).not.toContain('accessToken');
+    }
+    // A revocation by A is written into A's deny list only (ADR 0010: even for a session it
+    // does not know): B's same user id and B's session stay untouched.
+    for (const body of [{ userId: 'bob', sessionId: theirs.sessionId }, { userId: 'bob' }]) {
+      expect((await asTenantA('POST', '/api/v1/revocations', body)).statusCode).toBe(201);
+    }
+    expect((await getFile(app, theirs)).statusCode).toBe(200);
+    // B's conversion is unknown to A.
+    const conversion = await app.inject({
+      method: 'POST',
+      url: '/api/v1/conversions',
+      headers: { authorization: `Bearer ${otherTenant.sessionApiKey}` },
+      payload: { fileRef: await core.refOf('Welcome.docx'), userId: 'alice', targetFormat: 'pdf' },
+    });
+    expect(conversion.statusCode).toBe(202);
+    const { conversionId } = conversion.json<{ conversionId: string }>();
+    expect((await asTenantA('GET', `/api/v1/conversions/${conversionId}`)).statusCode).toBe(404);
+  });
+
   it("refuses a revoked token and leaves another user's token alone", async () => {
     const bob = await open(tenant, 'Welcome.docx', 'bob');
     const alice = await open(tenant, 'Welcome.docx', 'alice');
