@@ -217,6 +217,8 @@ async function main() {
     REDIS_URL: redis.url,
     SECRETS_ENCRYPTION_KEY: secrets.secretsEncryptionKey,
     ACCESS_TOKEN_SIGNING_KEY: secrets.accessTokenSigningKey,
+    // demo-core and the validator's discovery run on loopback, which production refuses to call.
+    EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
   };
 
   start('demo-core', ['dist/apps/demo-core/src/main.js'], {

@@ -17,7 +17,7 @@ const { Readable } = require('node:stream');
 const root = path.resolve(__dirname, '../..');
 const infra = require('../infra/index.cjs');
 const { SecretBox } = require(path.join(root, 'dist/libs/tenancy/src/secret-box.js'));
-const { generateApiKey, LOCAL_SECRETS_ENCRYPTION_KEY } = require(path.join(root, 'dist/libs/tenancy/src/index.js'));
+const { generateApiKey } = require(path.join(root, 'dist/libs/tenancy/src/index.js'));
 const { signRequest, EMPTY_BODY_SHA256 } = require(path.join(root, 'dist/libs/core-app-client/src/request-signing.js'));
 
 const FILE_BYTES = Number(process.env.BENCH_FILE_MB ?? 1024) * 1024 * 1024;
@@ -113,6 +113,8 @@ async function main() {
       migrate.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate exited ${code}`))));
     });
     const coreSecret = randomBytes(24).toString('base64url');
+    // The gateway has no default secrets: the bench makes its own, for this run only.
+    const secretsEncryptionKey = randomBytes(32).toString('base64');
     const corePort = await freePort();
     const apiPort = await freePort();
     const core = start('dist/apps/demo-core/src/main.js', {
@@ -132,6 +134,9 @@ async function main() {
       BLOB_STAGING_DIR: path.join(work, 'staging'),
       QUEUE_PREFIX: `bench-${Date.now()}`,
       LOG_LEVEL: 'warn',
+      SECRETS_ENCRYPTION_KEY: secretsEncryptionKey,
+      ACCESS_TOKEN_SIGNING_KEY: randomBytes(32).toString('base64url'),
+      EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     children.push(api);
     await waitFor(`http://127.0.0.1:${corePort}/healthz`);
@@ -146,7 +151,7 @@ async function main() {
        VALUES (gen_random_uuid(), 'bench', 'Bench', $1, $2, $3, now()) RETURNING id`,
       [
         `http://127.0.0.1:${corePort}/core/v1`,
-        new SecretBox(LOCAL_SECRETS_ENCRYPTION_KEY).seal(coreSecret),
+        new SecretBox(secretsEncryptionKey).seal(coreSecret),
         String(FILE_BYTES * 2),
       ],
     );

@@ -60,6 +60,9 @@ export default async function globalSetup(): Promise<void> {
   // One staging folder for every api and worker of the run, as in production (a shared volume):
   // any worker may pick up any save's write-back.
   process.env.WOPI_TEST_STAGING_DIR = mkdtempSync(path.join(tmpdir(), 'wopi-test-staging-'));
+  // The gateway has no default secrets: each run makes its own (test/support/gateway-env.ts).
+  process.env.WOPI_TEST_SECRETS_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  process.env.WOPI_TEST_ACCESS_TOKEN_SIGNING_KEY = randomBytes(32).toString('base64url');
 }
 
 /** Redis and PostgreSQL side by side; if one fails, the other is stopped before the error surfaces. */

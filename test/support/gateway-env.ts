@@ -21,7 +21,7 @@ export function testWorkerEnv(overrides: Record<string, string> = {}): WorkerEnv
   return env;
 }
 
-/** Variables for a gateway process spawned by a test (same database, Redis and prefix). */
+/** Variables for a gateway process spawned by a test (same database, Redis, prefix and secrets). */
 export function baseTestEnv(): Record<string, string> {
   const { DATABASE_URL, REDIS_URL, WOPI_TEST_RUN_ID, WOPI_TEST_STAGING_DIR } = process.env;
   if (!DATABASE_URL || !REDIS_URL || !WOPI_TEST_RUN_ID || !WOPI_TEST_STAGING_DIR)
@@ -33,5 +33,19 @@ export function baseTestEnv(): Record<string, string> {
     QUEUE_PREFIX: `wopi-test-${WOPI_TEST_RUN_ID}`,
     BLOB_STAGING_DIR: WOPI_TEST_STAGING_DIR,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Every core app and WOPI client of a test runs on loopback.
+    EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
+    ...testSecrets(),
+  };
+}
+
+/** The run's secrets, generated once by the global set-up: every api and worker of a run shares them. */
+export function testSecrets(): { SECRETS_ENCRYPTION_KEY: string; ACCESS_TOKEN_SIGNING_KEY: string } {
+  const { WOPI_TEST_SECRETS_ENCRYPTION_KEY, WOPI_TEST_ACCESS_TOKEN_SIGNING_KEY } = process.env;
+  if (!WOPI_TEST_SECRETS_ENCRYPTION_KEY || !WOPI_TEST_ACCESS_TOKEN_SIGNING_KEY)
+    throw new Error('run through Jest: test/setup/global-setup.ts generates the secrets');
+  return {
+    SECRETS_ENCRYPTION_KEY: WOPI_TEST_SECRETS_ENCRYPTION_KEY,
+    ACCESS_TOKEN_SIGNING_KEY: WOPI_TEST_ACCESS_TOKEN_SIGNING_KEY,
   };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@wopi/db';
-import { generateApiKey, LOCAL_SECRETS_ENCRYPTION_KEY, SecretBox } from '@wopi/tenancy';
+import { generateApiKey, SecretBox } from '@wopi/tenancy';
+import { testSecrets } from './gateway-env';
 
 export interface TestTenant {
   id: string;
@@ -27,7 +28,7 @@ export async function createTestTenant(
       slug,
       displayName: `Tenant ${slug}`,
       coreAppBaseUrl: core.baseUrl,
-      coreAppCredential: new SecretBox(LOCAL_SECRETS_ENCRYPTION_KEY).seal(core.credential),
+      coreAppCredential: new SecretBox(testSecrets().SECRETS_ENCRYPTION_KEY).seal(core.credential),
       // Tests change the core app's answers (faults, outside edits) and expect the next call to
       // see them: no reuse of its answers unless a test asks for it (production default: 30 s).
       permissionCacheTtlMs: 0,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AccessTokensModule } from '@wopi/access-tokens';
+import { accessTokenKeyRing, AccessTokensModule } from '@wopi/access-tokens';
 import { BlobStagingModule } from '@wopi/blob-staging';
 import { DbModule } from '@wopi/db';
 import { FileRegistryModule } from '@wopi/file-registry';
@@ -34,7 +34,9 @@ export class ApiModule {
           lifetimeMs: env.TENANT_CACHE_TTL_MS,
         }),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),
-        AccessTokensModule.forRoot({ current: 'k1', keys: { k1: env.ACCESS_TOKEN_SIGNING_KEY } }),
+        AccessTokensModule.forRoot(
+          accessTokenKeyRing(env.ACCESS_TOKEN_SIGNING_KEY, env.ACCESS_TOKEN_VERIFICATION_KEYS),
+        ),
         HealthModule.forRoot(env.MIGRATIONS_DIR),
         SessionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,
@@ -44,6 +46,7 @@ export class ApiModule {
           refreshIntervalMs: env.DISCOVERY_REFRESH_INTERVAL_MS,
           minRefreshIntervalMs: env.DISCOVERY_MIN_REFRESH_INTERVAL_MS,
           fetchTimeoutMs: env.DISCOVERY_FETCH_TIMEOUT_MS,
+          egress: { allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS },
         }),
         HostPageModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         BlobStagingModule.forRoot(env),

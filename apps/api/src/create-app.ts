@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REDIS } from '@wopi/redis';
 import { type ApiEnv, describeEnv } from '@wopi/tenancy';
 import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
 import { Logger } from 'nestjs-pino';
@@ -11,6 +12,9 @@ import { OpenApiDocumentProvider } from './openapi/openapi';
 import { ApiErrorFilter } from './api-errors/api-error.filter';
 import { JsonBodyPipe } from './api-errors/json-body.pipe';
 import { validationFailure } from './api-errors/validation-error';
+import { registerRateLimiting } from './rate-limit/rate-limiting';
+import { refusePlainHttpWhenPublicUrlIsHttps } from './http-security/plain-http-refusal';
+import { addApiSecurityHeaders } from './http-security/security-headers';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
 export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
@@ -43,6 +47,10 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  refusePlainHttpWhenPublicUrlIsHttps(fastify, env.PUBLIC_BASE_URL);
+  addApiSecurityHeaders(fastify, env.PUBLIC_BASE_URL);
+  // Before init: Nest registers the routes then, and the limiter's hooks must see them.
+  await registerRateLimiting(app, app.get(REDIS));
   // WOPI bodies stay unread streams whatever their Content-Type; the JSON APIs get parsed JSON.
   installRequestBodyParsers(app);
   app.get(OpenApiDocumentProvider).attach(app);

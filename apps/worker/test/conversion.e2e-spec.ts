@@ -167,7 +167,8 @@ describe('conversion jobs end to end', () => {
     core = await startDemoCore();
     prisma = testPrisma();
     tenant = await createTestTenant(prisma, core);
-    uploader = new CoreAppClient(DEFAULT_CORE_APP_CLIENT_OPTIONS);
+    // demo-core listens on loopback.
+    uploader = new CoreAppClient({ ...DEFAULT_CORE_APP_CLIENT_OPTIONS, egress: { allowPrivateNetworks: true } });
     legacyRefs = {
       doc: await addToCore('Welcome.doc', legacy.doc),
       xls: await addToCore('Budget.xls', legacy.xls),

@@ -1,3 +1,4 @@
+export * from './access-token-key-ring';
 export * from './access-token.service';
 export * from './access-tokens.module';
 export * from './editor-session.store';

@@ -1,3 +1,4 @@
+import type { EgressPolicy } from '@wopi/egress';
 import type { RetryPolicy } from './retry';
 
 export const CORE_APP_CLIENT_OPTIONS = Symbol('CORE_APP_CLIENT_OPTIONS');
@@ -16,10 +17,13 @@ export interface CoreAppClientOptions {
   retry: RetryPolicy;
   /** Socket idle timeout of content streams (downloads and uploads may take long, but not stall). */
   contentIdleTimeoutMs: number;
+  /** Which addresses a core-app URL may reach; checked at every call (ADR 0028). */
+  egress: EgressPolicy;
 }
 
 export const DEFAULT_CORE_APP_CLIENT_OPTIONS: CoreAppClientOptions = {
   breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, rollingWindowMs: 10_000, resetTimeoutMs: 10_000 },
   retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
   contentIdleTimeoutMs: 60_000,
+  egress: { allowPrivateNetworks: false },
 };

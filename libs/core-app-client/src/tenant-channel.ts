@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Logger } from '@nestjs/common';
 import { context, metrics, propagation } from '@opentelemetry/api';
+import { assertEgressUrl, egressAxiosConfig, egressRefusalIn } from '@wopi/egress';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
 import CircuitBreaker from 'opossum';
 import { ANSWER_KINDS, CoreAppError, CoreAppErrorKind } from './core-app.error';
@@ -50,6 +51,8 @@ export class TenantChannel {
       httpsAgent: agents.https,
       // Redirects would hand the signed request to another host.
       maxRedirects: 0,
+      // The resolved address of every connection must be one the egress policy allows.
+      ...egressAxiosConfig(options.egress),
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
       // Every status is an answer to classify here, not an axios exception.
@@ -87,6 +90,12 @@ export class TenantChannel {
   /** Sends one signed call through the breaker; resolves only with a 2xx response. */
   async call(call: SignedCall): Promise<AxiosResponse> {
     const url = `${this.target.baseUrl.replace(/\/+$/, '')}${call.path}`;
+    try {
+      // An IP-literal host never reaches the DNS hook: check the URL itself first.
+      assertEgressUrl(url, this.options.egress);
+    } catch (error) {
+      throw new CoreAppError(CoreAppErrorKind.Unavailable, `core app URL refused: ${(error as Error).message}`);
+    }
     const pathWithQuery = new URL(url).pathname + new URL(url).search;
     const headers: Record<string, string> = {
       ...(call.axios?.headers as Record<string, string> | undefined),
@@ -127,6 +136,8 @@ export class TenantChannel {
         retryAfterSeconds: Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)),
       });
     }
+    const refused = egressRefusalIn(error);
+    if (refused) return new CoreAppError(CoreAppErrorKind.Unavailable, `core app URL refused: ${refused.message}`);
     if (isAxiosError(error)) {
       return new CoreAppError(CoreAppErrorKind.Unavailable, `core app unreachable: ${error.code ?? error.message}`, {
         retryAfterSeconds: 1,

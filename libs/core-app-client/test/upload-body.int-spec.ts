@@ -56,6 +56,8 @@ describe('CoreAppClient upload bodies', () => {
   beforeAll(() => {
     client = new CoreAppClient({
       ...DEFAULT_CORE_APP_CLIENT_OPTIONS,
+      // The stub core app listens on loopback.
+      egress: { allowPrivateNetworks: true },
       retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
     });
   });

@@ -5,5 +5,6 @@ export * from './secret-box';
 export * from './tenancy.module';
 export * from './tenant-cache';
 export * from './tenant-features';
+export * from './tenant-rate-limits';
 export * from './tenant.repository';
 export * from './user-info.repository';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PrismaService, type Tenant, type WopiClientKind, type WopiClientProfile } from '@wopi/db';
 import { parseTenantFeatures, type TenantFeatures } from './tenant-features';
+import { DEFAULT_TENANT_RATE_LIMITS, parseTenantRateLimits, type TenantRateLimits } from './tenant-rate-limits';
 import { SecretBox } from './secret-box';
 import { apiKeySecretMatches, parseApiKey } from './api-key';
 
@@ -23,6 +24,8 @@ export interface TenantConfig {
   accessTokenTtlMs: number;
   maxFileBytes: bigint;
   features: TenantFeatures;
+  /** Session-API request limits (defaults where the tenant sets none). */
+  rateLimits: TenantRateLimits;
   /**
    * The WOPI client the request at hand goes through: the tenant's default profile as loaded, the
    * session's own profile once the WOPI guard has read the access token (WopiAuthGuard).
@@ -176,6 +179,7 @@ export class TenantRepository {
       accessTokenTtlMs: tenant.accessTokenTtlMs,
       maxFileBytes: tenant.maxFileBytes,
       features: parseTenantFeatures(tenant.features),
+      rateLimits: storedRateLimits(tenant.rateLimits),
       wopiClient: profiles.find((profile) => profile.isDefault),
       wopiClients: profiles,
     };
@@ -210,4 +214,13 @@ export function signingCredentialOf(
 function pendingRotationAtMs(tenant: Pick<Tenant, 'coreAppCredentialNext' | 'coreAppCredentialNextFrom'>) {
   const from = tenant.coreAppCredentialNextFrom?.getTime();
   return tenant.coreAppCredentialNext && from !== undefined && from > Date.now() ? from : undefined;
+}
+
+/** The stored setting; one that no longer parses (written around the admin API) falls back to the defaults. */
+function storedRateLimits(stored: unknown): TenantRateLimits {
+  try {
+    return parseTenantRateLimits(stored);
+  } catch {
+    return DEFAULT_TENANT_RATE_LIMITS;
+  }
 }

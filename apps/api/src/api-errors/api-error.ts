@@ -119,11 +119,12 @@ export class ApiError extends Error {
     return new ApiError({ code: ApiErrorCode.UnsupportedConversion }, message);
   }
 
-  /** Too many requests from one key or tenant; retry after the given seconds. */
-  static rateLimited(retryAfterSeconds: number): ApiError {
+  /** Too many requests from one key or tenant (`scope`); retry after the given seconds. */
+  static rateLimited(retryAfterSeconds: number, scope: 'api key' | 'tenant' = 'api key'): ApiError {
+    const seconds = wholeSeconds(retryAfterSeconds);
     return new ApiError(
-      { code: ApiErrorCode.RateLimited, retryAfterSeconds: wholeSeconds(retryAfterSeconds) },
-      'Too many requests',
+      { code: ApiErrorCode.RateLimited, retryAfterSeconds: seconds },
+      `Request limit of this ${scope} reached; retry in ${seconds} s`,
     );
   }
 

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { ApiRateLimitGuard } from '../rate-limit/api-rate-limit.guard';
 import { type RequestWithTenant, SessionApiKeyGuard } from '../session/session-api-key.guard';
 import type { ConversionStatus } from './conversion-status';
 import { ConversionService } from './conversion.service';
@@ -7,7 +8,7 @@ import { type ConversionAccepted, CreateConversionDto } from './create-conversio
 
 /** Server-side conversions for core apps, with the session API's tenant API key. */
 @Controller('api/v1/conversions')
-@UseGuards(SessionApiKeyGuard)
+@UseGuards(SessionApiKeyGuard, ApiRateLimitGuard)
 export class ConversionController {
   constructor(private readonly conversions: ConversionService) {}
 

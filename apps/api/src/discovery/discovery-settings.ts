@@ -1,3 +1,5 @@
+import type { EgressPolicy } from '@wopi/egress';
+
 export const DISCOVERY_SETTINGS = Symbol('DISCOVERY_SETTINGS');
 
 export interface DiscoverySettings {
@@ -7,4 +9,6 @@ export interface DiscoverySettings {
   minRefreshIntervalMs: number;
   /** Timeout of one fetch. */
   fetchTimeoutMs: number;
+  /** Which addresses a discovery URL (and each redirect) may reach (EGRESS_ALLOW_PRIVATE_NETWORKS). */
+  egress: EgressPolicy;
 }

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
 import { SESSION_ACTIONS, type SessionAction } from './session-action';
+import { IsPlainText } from './plain-text.validator';
 
 /** A language tag as discovery.rst takes it for UI_LLCC/DC_LLCC (RFC 1766 / BCP 47: "de-DE", "pt-BR", "fr"). */
 const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
@@ -8,12 +9,14 @@ export class CreateSessionDto {
   /** The core app's reference to the document. */
   @IsString()
   @Length(1, 512)
+  @IsPlainText()
   fileRef: string;
 
   /** The core app's id of the user who opens it. */
   @IsString()
   @Length(1, 256)
   @Matches(/^[^\s]+$/, { message: 'userId must not contain white space' })
+  @IsPlainText()
   userId: string;
 
   /** Default: edit when the user may write, view otherwise. */
@@ -25,12 +28,14 @@ export class CreateSessionDto {
   @IsOptional()
   @IsString()
   @Matches(LOCALE, { message: 'locale must be a language tag such as "en-US"' })
+  @IsPlainText()
   locale?: string;
 
   /** Where the host page sends the user when the editor closes. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   @Length(1, 2048)
+  @IsPlainText()
   returnUrl?: string;
 
   /**

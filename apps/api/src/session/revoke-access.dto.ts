@@ -1,4 +1,5 @@
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsPlainText } from './plain-text.validator';
 
 /**
  * A core app ends access it no longer grants: all of a user's sessions, their sessions on one
@@ -8,16 +9,19 @@ export class RevokeAccessDto {
   @IsString()
   @Length(1, 256)
   @Matches(/^[^\s]+$/, { message: 'userId must not contain white space' })
+  @IsPlainText()
   userId: string;
 
   @IsOptional()
   @IsString()
   @Length(1, 512)
+  @IsPlainText()
   fileRef?: string;
 
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'sessionId is not a session id' })
+  @IsPlainText()
   sessionId?: string;
 }
 

@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { CreateSessionDto, type SessionResponse } from './create-session.dto';
 import { RenewSessionDto } from './renew-session.dto';
+import { ApiRateLimitGuard } from '../rate-limit/api-rate-limit.guard';
 import { type RequestWithTenant, SessionApiKeyGuard } from './session-api-key.guard';
 import { SessionService } from './session.service';
 
 /** The session API of core apps: open an editor session, renew its token. */
 @Controller('api/v1/sessions')
-@UseGuards(SessionApiKeyGuard)
+@UseGuards(SessionApiKeyGuard, ApiRateLimitGuard)
 export class SessionController {
   constructor(private readonly sessions: SessionService) {}
 

@@ -79,8 +79,10 @@ export class WopiFilesController {
         // Unlocked: 200 with X-WOPI-Lock set to '' (GetLock spec).
         return reply.header(WopiHeader.Lock, await this.locks.getLock(ctx)).send();
       case WopiOperation.PutRelativeFile:
+        // The answer's Url carries an access token for the new file: no cache may keep it.
         return reply
           .header('content-type', JSON_TYPE)
+          .header('cache-control', 'no-store')
           .send(
             JSON.stringify(await this.names.putRelativeFile(ctx, parsed, bodyOf(request), declaredLength(request))),
           );

@@ -11,5 +11,6 @@ export function coreAppClientSettings(env: RuntimeEnv) {
     },
     retry: { attempts: env.CORE_APP_RETRY_ATTEMPTS, baseDelayMs: 100, maxDelayMs: 1_000 },
     contentIdleTimeoutMs: 60_000,
+    egress: { allowPrivateNetworks: env.EGRESS_ALLOW_PRIVATE_NETWORKS },
   };
 }

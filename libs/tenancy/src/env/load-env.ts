@@ -1,6 +1,10 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { requiredSecretsOf } from './required-secret.decorator';
 import { sensitiveKeysOf } from './sensitive.decorator';
+
+/** How an operator makes a secret; the same command serves every secret the processes take. */
+export const GENERATE_SECRET_COMMAND = `node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`;
 
 /** Thrown when the environment is invalid; the message lists every bad variable. */
 export class EnvValidationError extends Error {
@@ -21,12 +25,26 @@ export function loadEnv<T extends object>(schema: new () => T, source: NodeJS.Pr
   const plain = Object.fromEntries(known.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
   const env = plainToInstance(schema, plain, { exposeDefaultValues: true });
   // One message per variable: the first rule it breaks.
-  const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true });
-  if (errors.length > 0) {
+  const missingSecrets = requiredSecretsOf(env).filter((key) => source[key] === undefined || source[key] === '');
+  const errors = validateSync(env, { forbidUnknownValues: true, stopAtFirstError: true }).filter(
+    (error) => !missingSecrets.includes(error.property),
+  );
+  if (errors.length > 0 || missingSecrets.length > 0) {
     const sensitive = sensitiveKeysOf(env);
-    throw new EnvValidationError(errors.flatMap((e) => describe(e, source, sensitive)));
+    throw new EnvValidationError([
+      ...(missingSecrets.length > 0 ? [describeMissingSecrets(missingSecrets)] : []),
+      ...errors.flatMap((e) => describe(e, source, sensitive)),
+    ]);
   }
   return env;
+}
+
+// One line for every unset secret, whatever NODE_ENV says: there are no public defaults to fall back on.
+function describeMissingSecrets(keys: string[]): string {
+  return (
+    `${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} not set: secrets have no default. ` +
+    `Generate each with ${GENERATE_SECRET_COMMAND} (npm run demo and the tests generate their own)`
+  );
 }
 
 function describe(error: ValidationError, source: NodeJS.ProcessEnv, sensitive: Set<string>): string[] {

@@ -1,0 +1,2 @@
+export * from './egress-axios';
+export * from './egress-policy';
