@@ -3,9 +3,11 @@ import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type ApiEnv, describeEnv } from '@wopi/tenancy';
-import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
-import { Logger } from 'nestjs-pino';
+import { PrismaService } from '@wopi/db';
+import { ClientCountryResolver, closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { installRequestTelemetry } from './request-telemetry';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
@@ -31,6 +33,14 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   closeConnectionsOnceIdle(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  installRequestTelemetry(fastify, {
+    country: new ClientCountryResolver({
+      header: env.CLIENT_COUNTRY_HEADER,
+      geoIpDatabasePath: env.GEOIP_DATABASE_PATH,
+    }),
+    prisma: app.get(PrismaService),
+    logger: () => PinoLogger.root,
   });
   // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
   // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.

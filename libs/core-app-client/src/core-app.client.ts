@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { BreakerStateValue, observeGauge, tenantLabel, WopiMetricName } from '@wopi/telemetry';
 import { CoreAppError, CoreAppErrorKind } from './core-app.error';
 import { CORE_APP_CLIENT_OPTIONS, type CoreAppClientOptions } from './core-app-client.options';
 import type {
@@ -31,11 +32,25 @@ export class CoreAppClient implements OnApplicationShutdown {
   private readonly permissions = new PermissionCache();
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-  constructor(@Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions) {}
+  /** Unregisters the breaker-state gauge (read at each metric collection, not on a timer). */
+  private readonly stopObserving: () => void;
+
+  constructor(@Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions) {
+    this.stopObserving = observeGauge(
+      WopiMetricName.CoreAppBreakerState,
+      { description: "Each tenant's core-app circuit breaker: 0 closed, 1 half-open, 2 open", unit: '1' },
+      () =>
+        [...this.channels.values()].map((channel) => ({
+          value: BreakerStateValue[channel.state],
+          attributes: { 'wopi.tenant': tenantLabel(channel.target.tenantId) },
+        })),
+    );
+  }
 
   // Not onModuleDestroy: Nest runs that before the HTTP server and the queue workers have
   // finished their in-flight work, which still needs the core app (graceful shutdown, ADR 0007).
   onApplicationShutdown(): void {
+    this.stopObserving();
     this.channels.forEach((channel) => channel.shutdown());
     // Idle keep-alive sockets would otherwise hold the process open after shutdown.
     this.agents.http.destroy();

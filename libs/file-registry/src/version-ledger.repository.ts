@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { currentTraceCarrier } from '@wopi/telemetry';
 import { StagedBlobs } from './staged-blobs';
 
 /** The content of a file as the core app reports it now. */
@@ -92,7 +93,14 @@ export class VersionLedger {
         },
       });
       await tx.writeBackOutbox.create({
-        data: { versionId: version.id, fileId, tenantId: save.tenantId, userId: save.coreUserId },
+        data: {
+          versionId: version.id,
+          fileId,
+          tenantId: save.tenantId,
+          userId: save.coreUserId,
+          // Kept with the row so a job the relay enqueues later still joins the save's trace.
+          traceContext: currentTraceCarrier(),
+        },
       });
       return version;
     });

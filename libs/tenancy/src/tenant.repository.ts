@@ -3,6 +3,7 @@ import { PrismaService, type Tenant, type WopiClientKind, type WopiClientProfile
 import { parseTenantFeatures, type TenantFeatures } from './tenant-features';
 import { SecretBox } from './secret-box';
 import { apiKeySecretMatches, parseApiKey } from './api-key';
+import { rememberTenantSlug } from '@wopi/telemetry';
 
 export const SECRET_BOX = Symbol('SECRET_BOX');
 
@@ -102,6 +103,7 @@ export class TenantRepository {
 
   private toConfig(tenant: TenantWithProfiles): TenantConfig {
     const profile = tenant.wopiClients[0];
+    rememberTenantSlug(tenant.id, tenant.slug);
     return {
       id: tenant.id,
       slug: tenant.slug,

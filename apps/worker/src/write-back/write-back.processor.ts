@@ -1,6 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { type WriteBackJob, WriteBackBusyError, WriteBackService } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
+import { inConsumerSpan } from '@wopi/telemetry';
 import { DelayedError, type Job } from 'bullmq';
 import { DrainingWorkerHost } from '../draining-worker-host';
 
@@ -16,7 +17,17 @@ export class WriteBackProcessor extends DrainingWorkerHost {
   async process(job: Job<WriteBackJob>, token?: string): Promise<unknown> {
     try {
       // The job id owns the file's lease: the same job resumed after a crash may take it over at once.
-      return await this.writeBack.run(job.data, String(job.id));
+      // The span continues the save's trace, so the core-app call below shows up under the PutFile.
+      return await inConsumerSpan(
+        'write-back',
+        job.data.trace,
+        {
+          'wopi.file.id': job.data.fileId,
+          'wopi.write_back.version': job.data.versionNumber,
+          'messaging.message.id': String(job.id),
+        },
+        () => this.writeBack.run(job.data, String(job.id)),
+      );
     } catch (error) {
       if (error instanceof WriteBackBusyError && token) {
         await job.moveToDelayed(Date.now() + BUSY_RETRY_MS, token);
