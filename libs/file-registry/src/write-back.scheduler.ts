@@ -70,6 +70,7 @@ export class WriteBackScheduler {
       versionId: row.versionId,
       versionNumber,
       userId: row.userId,
+      savedAtMs: row.createdAt.getTime(),
       ...traceOf(row),
     };
     const options: JobsOptions = {

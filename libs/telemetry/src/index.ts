@@ -2,6 +2,7 @@ export * from './client-country';
 export * from './graceful-shutdown';
 export * from './idle-connections';
 export * from './logger-options';
+export * from './prometheus-endpoint';
 export * from './secret-redaction';
 export * from './start-telemetry';
 export * from './telemetry-settings';

@@ -1,6 +1,7 @@
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { type PrometheusEndpoint, startPrometheusEndpoint } from './prometheus-endpoint';
 import { SecretRedactingSpanProcessor } from './secret-redaction';
 import { configuredSampler, SpanBudgetSampler } from './span-budget';
 import { type OtlpProtocol, type TelemetrySettings, telemetrySettingsFromEnv } from './telemetry-settings';
@@ -53,6 +54,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         new BatchSpanProcessor(traceExporter(settings.traces.protocol)),
       ]
     : [];
+  const metrics = metricReaders(settings);
   const sdk = new NodeSDK({
     // The defaults; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (env detector) take precedence.
     resource: resourceFromAttributes({
@@ -63,13 +65,19 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     // aimed at localhost:4318, which then fails in the background and holds up shutdown.
     spanProcessors,
     sampler: settings.traces ? new SpanBudgetSampler(configuredSampler(settings.traces)) : undefined,
-    metricReaders: metricReaders(settings),
+    metricReaders: metrics.readers,
     // Logs are JSON lines on stdout, carrying trace IDs; the platform ships them (ADR 0007).
     logRecordProcessors: [],
     instrumentations: settings.traces ? tracingInstrumentations() : [],
   });
   sdk.start();
-  return { settings, shutdown: () => sdk.shutdown() };
+  return {
+    settings,
+    shutdown: async () => {
+      await sdk.shutdown();
+      await metrics.prometheus?.close();
+    },
+  };
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- each exporter is loaded only when chosen */
@@ -92,7 +100,8 @@ function traceExporter(protocol: OtlpProtocol): SpanExporter {
   }
 }
 
-function metricReaders(settings: TelemetrySettings): MetricReader[] {
+function metricReaders(settings: TelemetrySettings): { readers: MetricReader[]; prometheus?: PrometheusEndpoint } {
+  let prometheus: PrometheusEndpoint | undefined;
   const { PeriodicExportingMetricReader } =
     require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
   const readers: MetricReader[] = [];
@@ -119,14 +128,10 @@ function metricReaders(settings: TelemetrySettings): MetricReader[] {
     );
   }
   if (settings.prometheus) {
-    const { PrometheusExporter } =
-      require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
-    // Serves GET /metrics on its own listener, never on the api's public port.
-    const exporter = new PrometheusExporter({ host: settings.prometheus.host, port: settings.prometheus.port });
-    // Its sdk-metrics copy may differ from the root one by a patch version; the interface is the same.
-    readers.push(exporter as unknown as MetricReader);
+    prometheus = startPrometheusEndpoint(settings.prometheus.host, settings.prometheus.port);
+    readers.push(prometheus.reader);
   }
-  return readers;
+  return { readers, prometheus };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WRITE_BACK_RELAY_INTERVAL_MS, WriteBackRelayService } from './write-back-relay.service';
+import { WriteBackGaugesService } from './write-back-gauges.service';
 import { WriteBackProcessor } from './write-back.processor';
 
 @Module({})
@@ -10,6 +11,7 @@ export class WriteBackModule {
       providers: [
         WriteBackProcessor,
         WriteBackRelayService,
+        WriteBackGaugesService,
         { provide: WRITE_BACK_RELAY_INTERVAL_MS, useValue: relayIntervalMs },
       ],
     };

@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import { type WriteBackJob, WriteBackBusyError, WriteBackService } from '@wopi/file-registry';
 import { QueueName } from '@wopi/jobs';
-import { inConsumerSpan } from '@wopi/telemetry';
+import { inConsumerSpan, tenantLabel, wopiMetrics } from '@wopi/telemetry';
 import { DelayedError, type Job } from 'bullmq';
 import { DrainingWorkerHost } from '../draining-worker-host';
 
@@ -26,7 +26,14 @@ export class WriteBackProcessor extends DrainingWorkerHost {
           'wopi.write_back.version': job.data.versionNumber,
           'messaging.message.id': String(job.id),
         },
-        () => this.writeBack.run(job.data, String(job.id)),
+        async () => {
+          const outcome = await this.writeBack.run(job.data, String(job.id));
+          if (outcome.result === 'confirmed' && job.data.savedAtMs !== undefined)
+            wopiMetrics.writeBackLag((Date.now() - job.data.savedAtMs) / 1000, {
+              'wopi.tenant': tenantLabel(job.data.tenantId),
+            });
+          return outcome;
+        },
       );
     } catch (error) {
       if (error instanceof WriteBackBusyError && token) {
