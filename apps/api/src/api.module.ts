@@ -15,6 +15,7 @@ import { HostPageModule } from './host-page/host-page.module';
 import { apiLoggerOptions } from './logging';
 import { SessionModule } from './session/session.module';
 import { SupportModule } from './support/support.module';
+import { TrafficModule } from './traffic/traffic.module';
 import { WopiModule } from './wopi/wopi.module';
 
 /** The api process: one module tree, built from the parsed env (the worker shares the libs). */
@@ -46,6 +47,7 @@ export class ApiModule {
         FileRegistryModule.forRoot({ attempts: env.WRITE_BACK_ATTEMPTS, backoffMs: env.WRITE_BACK_BACKOFF_MS }),
         WopiModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         SupportModule,
+        TrafficModule,
         ConversionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,
           attempts: env.CONVERSION_ATTEMPTS,

@@ -8,6 +8,7 @@ import { ClientCountryResolver, closeConnectionsOnceIdle, requestIdFor } from '@
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { installRequestTelemetry } from './request-telemetry';
+import { TrafficRecorder } from './traffic/traffic-recorder.service';
 import { UnexpectedErrorFilter } from './unexpected-error.filter';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
@@ -41,6 +42,7 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
     }),
     prisma: app.get(PrismaService),
     logger: () => PinoLogger.root,
+    traffic: app.get(TrafficRecorder),
   });
   // File bodies (PutFile, PutRelativeFile) stay streams: any type without its own parser (JSON
   // has one) is handed over unread, and the WOPI service streams it to staging with a size cap.

@@ -4,6 +4,7 @@ import { type ClientCountryResolver, wopiMetrics } from '@wopi/telemetry';
 import { identifyWopiOperation, type WopiRequestPath } from '@wopi/wopi';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import type { TrafficEvent } from './traffic/traffic-recorder.service';
 import type { WopiContext } from './wopi/wopi-context';
 
 /** Per-request facts the hooks pass from onRequest to onResponse. */
@@ -11,6 +12,8 @@ interface RequestTelemetry {
   span?: Span;
   wopiOperation?: string;
   country?: string;
+  /** A session the session API opened (read from its answer). */
+  openedSession?: { fileId: string; action: string };
 }
 
 /** The parts of Fastify's request and reply the hooks read (the api and Nest hold two Fastify copies). */
@@ -23,6 +26,8 @@ interface TracedRequest {
   raw: IncomingMessage;
   routeOptions: { url?: string };
   wopi?: WopiContext;
+  /** Set by the session API's key guard. */
+  tenant?: { id: string };
   telemetry?: RequestTelemetry;
 }
 interface SentReply {
@@ -34,6 +39,10 @@ interface SentReply {
 /** The part of the api's Fastify instance the hooks need. */
 export interface HookHost {
   addHook(name: 'onRequest', hook: (request: TracedRequest) => Promise<void>): unknown;
+  addHook(
+    name: 'onSend',
+    hook: (request: TracedRequest, reply: SentReply, payload: unknown) => Promise<unknown>,
+  ): unknown;
   addHook(name: 'onResponse', hook: (request: TracedRequest, reply: SentReply) => Promise<void>): unknown;
 }
 
@@ -42,22 +51,14 @@ export interface RequestTelemetryDeps {
   prisma: PrismaService;
   /** The root pino logger (nestjs-pino creates it while the app initialises). */
   logger: () => Logger | undefined;
-  /** Traffic records for the roll-out report (one call per WOPI request, batched by the recorder). */
-  onWopiRequest?: (request: WopiRequestFacts) => void;
-}
-
-/** What one WOPI request contributes to metrics and the traffic records. */
-export interface WopiRequestFacts {
-  tenantId?: string;
-  operation: string;
-  access?: 'view' | 'edit';
-  extension?: string;
-  country?: string;
-  statusCode: number;
+  /** The roll-out traffic records (one call per WOPI request and per opened session). */
+  traffic?: { record(event: TrafficEvent): void };
 }
 
 const UNTRACED = /^\/(?:healthz|readyz)(?:[?/]|$)/;
 const WOPI_FILES = /^\/wopi\/files\/[^/?]+(\/contents)?(?:\?|$)/;
+const SESSIONS_ROUTE = '/api/v1/sessions';
+const EDIT_ACTIONS = new Set(['edit', 'editnew']);
 const LOCK_OPERATIONS = new Set([
   'Lock',
   'UnlockAndRelock',
@@ -95,6 +96,25 @@ export function installRequestTelemetry(fastify: HookHost, deps: RequestTelemetr
     request.telemetry = telemetry;
   });
 
+  // The session API's answer names the file and action of the session it opened.
+  fastify.addHook('onSend', async (request: TracedRequest, reply: SentReply, payload: unknown) => {
+    if (
+      request.telemetry &&
+      reply.statusCode === 201 &&
+      request.routeOptions.url === SESSIONS_ROUTE &&
+      typeof payload === 'string'
+    ) {
+      try {
+        const answer = JSON.parse(payload) as { fileId?: unknown; action?: unknown };
+        if (typeof answer.fileId === 'string' && typeof answer.action === 'string')
+          request.telemetry.openedSession = { fileId: answer.fileId, action: answer.action };
+      } catch {
+        // Not the JSON answer expected: not counted.
+      }
+    }
+    return payload;
+  });
+
   fastify.addHook('onResponse', async (request: TracedRequest, reply: SentReply) => {
     const telemetry = request.telemetry;
     if (!telemetry) return;
@@ -121,13 +141,25 @@ export function installRequestTelemetry(fastify: HookHost, deps: RequestTelemetr
         reply.hasHeader('x-wopi-lock')
       )
         wopiMetrics.lockConflict({ 'wopi.operation': telemetry.wopiOperation, 'wopi.tenant': wopi.tenant.slug });
-      deps.onWopiRequest?.({
-        tenantId: wopi?.tenant.id,
-        operation: telemetry.wopiOperation,
-        access,
-        extension,
+      if (wopi)
+        deps.traffic?.record({
+          tenantId: wopi.tenant.id,
+          kind: 'wopi',
+          operation: telemetry.wopiOperation,
+          access,
+          extension,
+          country: telemetry.country,
+        });
+    }
+    const session = telemetry.openedSession;
+    if (session && reply.statusCode === 201 && request.tenant) {
+      deps.traffic?.record({
+        tenantId: request.tenant.id,
+        kind: 'session',
+        operation: session.action,
+        access: EDIT_ACTIONS.has(session.action) ? 'edit' : 'view',
+        extension: await extensions.of(session.fileId),
         country: telemetry.country,
-        statusCode: reply.statusCode,
       });
     }
     logResponse(deps.logger(), request, reply, telemetry, seconds);
