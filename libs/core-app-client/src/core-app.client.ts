@@ -38,7 +38,7 @@ export class CoreAppClient implements OnApplicationShutdown {
   constructor(@Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions) {
     this.stopObserving = observeGauge(
       WopiMetricName.CoreAppBreakerState,
-      { description: "Each tenant's core-app circuit breaker: 0 closed, 1 half-open, 2 open", unit: '1' },
+      { description: "Each tenant's core-app circuit breaker: 0 closed, 1 half-open, 2 open", unit: '{state}' },
       () =>
         [...this.channels.values()].map((channel) => ({
           value: BreakerStateValue[channel.state],
