@@ -2,7 +2,7 @@ import { Processor } from '@nestjs/bullmq';
 import { Inject, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ConvertFileJob, ConvertFileResult } from '@wopi/conversion';
 import { JobName, QueueName } from '@wopi/jobs';
-import { errorTypeOf, wopiMetrics } from '@wopi/telemetry';
+import { errorTypeOf, inConsumerSpan, wopiMetrics } from '@wopi/telemetry';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { CONVERSION_WORKER_SETTINGS, ConversionService, type ConversionWorkerSettings } from './conversion.service';
 import { DrainingWorkerHost } from '../draining-worker-host';
@@ -31,7 +31,10 @@ export class ConversionProcessor extends DrainingWorkerHost implements OnApplica
     const started = performance.now();
     let errorType: string | undefined;
     try {
-      return await this.conversions.run(job);
+      // Continues the trace of the conversion request: its core-app calls show up under it.
+      return await inConsumerSpan('conversion', job.data.trace, { 'messaging.message.id': String(job.id) }, () =>
+        this.conversions.run(job),
+      );
     } catch (error) {
       errorType = errorTypeOf(error);
       throw error;
