@@ -69,6 +69,9 @@ describe('Prometheus endpoint (METRICS_PORT)', () => {
     expect(scraped).toMatch(/^wopi_request_duration_seconds_bucket\{.*le="0\.005"/m);
     expect(scraped).toMatch(/^wopi_core_app_request_duration_seconds_count\{.*wopi_core_app_operation="getFile"/m);
     expect(scraped).toMatch(new RegExp(`^wopi_core_app_breaker_state\\{wopi_tenant="${tenant.slug}"\\} 0`, 'm'));
+    expect(scraped).toMatch(
+      new RegExp(`^wopi_editor_sessions_active\\{wopi_tenant="${tenant.slug}",wopi_access="view"\\} 1$`, 'm'),
+    );
     expect(new SecretScanner().add('access token', session.accessToken).scan('api /metrics', scraped)).toEqual([]);
 
     await waitFor(
