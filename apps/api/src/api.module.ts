@@ -16,6 +16,7 @@ import { apiLoggerOptions } from './logging';
 import { OpenApiModule } from './openapi/openapi.module';
 import { SessionModule } from './session/session.module';
 import { TenantAdminModule } from './tenant-admin/tenant-admin.module';
+import { TrafficModule } from './traffic/traffic.module';
 import { WopiModule } from './wopi/wopi.module';
 
 /** The api process: one module tree, built from the parsed env (the worker shares the libs). */
@@ -54,6 +55,7 @@ export class ApiModule {
         WopiModule.forRoot({ publicBaseUrl: env.PUBLIC_BASE_URL }),
         OpenApiModule,
         TenantAdminModule.forRoot({ deletionGraceDays: env.TENANT_DELETION_GRACE_DAYS }),
+        TrafficModule,
         ConversionModule.forRoot({
           publicBaseUrl: env.PUBLIC_BASE_URL,
           attempts: env.CONVERSION_ATTEMPTS,

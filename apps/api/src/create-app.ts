@@ -4,8 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { REDIS } from '@wopi/redis';
 import { type ApiEnv, describeEnv } from '@wopi/tenancy';
-import { closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
-import { Logger } from 'nestjs-pino';
+import { PrismaService } from '@wopi/db';
+import { ClientCountryResolver, closeConnectionsOnceIdle, requestIdFor } from '@wopi/telemetry';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { installRequestBodyParsers } from './request-body-parsers';
 import { OpenApiDocumentProvider } from './openapi/openapi';
@@ -15,6 +16,8 @@ import { validationFailure } from './api-errors/validation-error';
 import { registerRateLimiting } from './rate-limit/rate-limiting';
 import { refusePlainHttpWhenPublicUrlIsHttps } from './http-security/plain-http-refusal';
 import { addApiSecurityHeaders } from './http-security/security-headers';
+import { installRequestTelemetry } from './request-telemetry';
+import { TrafficRecorder } from './traffic/traffic-recorder.service';
 
 /** Builds the api application; main.ts listens on it, end-to-end tests inject requests into it. */
 export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
@@ -51,6 +54,15 @@ export async function createApp(env: ApiEnv): Promise<NestFastifyApplication> {
   addApiSecurityHeaders(fastify, env.PUBLIC_BASE_URL);
   // Before init: Nest registers the routes then, and the limiter's hooks must see them.
   await registerRateLimiting(app, app.get(REDIS));
+  installRequestTelemetry(fastify, {
+    country: new ClientCountryResolver({
+      header: env.CLIENT_COUNTRY_HEADER,
+      geoIpDatabasePath: env.GEOIP_DATABASE_PATH,
+    }),
+    prisma: app.get(PrismaService),
+    logger: () => PinoLogger.root,
+    traffic: app.get(TrafficRecorder),
+  });
   // WOPI bodies stay unread streams whatever their Content-Type; the JSON APIs get parsed JSON.
   installRequestBodyParsers(app);
   app.get(OpenApiDocumentProvider).attach(app);

@@ -8,9 +8,14 @@ const header = (req: IncomingMessage, name: string) => {
   return typeof value === 'string' ? value : undefined;
 };
 
-/** nestjs-pino settings of the api: one JSON line per request, with the ids WOPI clients send. */
+/**
+ * nestjs-pino settings of the api. No per-request middleware (forRoutes: none): the one line per
+ * request is written by the onResponse hook in request-telemetry.ts, which costs a fraction of
+ * pino-http's per-request child logger and serializers. These options still shape the root logger.
+ */
 export function apiLoggerOptions(env: ApiEnv): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       ...baseLoggerOptions(env.LOG_LEVEL, 'wopi-api'),
       // Fastify assigned the id (see create-app.ts); reuse it so the log and the reply agree.

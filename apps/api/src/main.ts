@@ -3,7 +3,10 @@ import { installGracefulShutdown, startTelemetry } from '@wopi/telemetry';
 
 async function main(): Promise<void> {
   const env = loadEnv(ApiEnv);
-  const telemetry = startTelemetry({ serviceName: 'wopi-api', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'wopi-api',
+    prometheus: { host: env.METRICS_HOST, port: env.METRICS_PORT },
+  });
   // Loaded only now: the instrumentations must patch Nest, Fastify, ioredis and pino first.
   const { createApp } = await import('./create-app');
   const { Logger } = await import('nestjs-pino');

@@ -3,7 +3,10 @@ import { installGracefulShutdown, startTelemetry } from '@wopi/telemetry';
 
 async function main(): Promise<void> {
   const env = loadEnv(WorkerEnv);
-  const telemetry = startTelemetry({ serviceName: 'wopi-worker', otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const telemetry = startTelemetry({
+    serviceName: 'wopi-worker',
+    prometheus: { host: env.METRICS_HOST, port: env.METRICS_PORT },
+  });
   // Loaded only now: the instrumentations must patch Nest, ioredis and pino first.
   const { createWorker } = await import('./create-worker');
   const { Logger } = await import('nestjs-pino');

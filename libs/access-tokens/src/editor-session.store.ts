@@ -38,6 +38,12 @@ export class EditorSessionStore {
       'PXAT',
       session.expiresAtMs,
     );
+    // A separate command: the index has another hash slot than the session (Redis Cluster).
+    await this.redis.zadd(
+      this.activeKey(session.tenantId, accessOf(session.action)),
+      session.expiresAtMs,
+      session.sessionId,
+    );
   }
 
   async find(tenantId: string, sessionId: string): Promise<EditorSession | null> {
@@ -59,14 +65,51 @@ export class EditorSessionStore {
       expiresAtMs,
       'XX',
     );
+    if (result === 'OK')
+      await this.redis.zadd(this.activeKey(session.tenantId, accessOf(session.action)), expiresAtMs, session.sessionId);
     return result === 'OK';
   }
 
   async delete(tenantId: string, sessionId: string): Promise<void> {
     await this.redis.del(this.key(tenantId, sessionId));
+    await this.redis
+      .multi()
+      .zrem(this.activeKey(tenantId, 'view'), sessionId)
+      .zrem(this.activeKey(tenantId, 'edit'), sessionId)
+      .exec();
+  }
+
+  /**
+   * Sessions not yet expired nor ended, per tenant and view/edit (wopi.editor.sessions.active).
+   * Read from a small index per tenant and access, a sorted set by expiry kept beside the
+   * sessions, so counting never scans the sessions themselves.
+   */
+  async countActive(nowMs = Date.now()): Promise<{ tenantId: string; access: 'view' | 'edit'; count: number }[]> {
+    const counts: { tenantId: string; access: 'view' | 'edit'; count: number }[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', 'wopi:sessions-active:*', 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const match = /^wopi:sessions-active:\{(.+)\}:(view|edit)$/.exec(key);
+        if (!match) continue;
+        const [, card] = (await this.redis.multi().zremrangebyscore(key, '-inf', nowMs).zcard(key).exec()) ?? [];
+        counts.push({ tenantId: match[1], access: match[2] as 'view' | 'edit', count: Number(card?.[1] ?? 0) });
+      }
+    } while (cursor !== '0');
+    return counts;
   }
 
   private key(tenantId: string, sessionId: string): string {
     return `wopi:session:{${tenantId}:${sessionId}}`;
   }
+
+  private activeKey(tenantId: string, access: 'view' | 'edit'): string {
+    return `wopi:sessions-active:{${tenantId}}:${access}`;
+  }
+}
+
+/** view/edit as metrics and the traffic report count sessions. */
+function accessOf(action: string): 'view' | 'edit' {
+  return action === 'edit' || action === 'editnew' ? 'edit' : 'view';
 }

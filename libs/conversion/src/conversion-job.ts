@@ -15,6 +15,8 @@ export interface ConvertFileJob {
    * (timestamps), and only the same bytes make the core app's idempotent replay match.
    */
   staged?: StagedConversion;
+  /** Trace context of the request that asked for it (W3C headers): the job joins that trace. */
+  trace?: Record<string, string>;
 }
 
 export interface StagedConversion {

@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
+import { BreakerStateValue, observeGauge, tenantLabel, WopiMetricName } from '@wopi/telemetry';
 import { CoreAppError, CoreAppErrorKind } from './core-app.error';
 import { CORE_APP_CLIENT_OPTIONS, type CoreAppClientOptions } from './core-app-client.options';
 import { exactLength } from './exact-length';
@@ -41,6 +42,9 @@ export class CoreAppClient implements OnApplicationShutdown {
   private readonly fileAnswers: ProcessCache<CoreFile>;
   private readonly userAnswers: ProcessCache<CoreUser>;
 
+  /** Unregisters the breaker-state gauge (read at each metric collection, not on a timer). */
+  private readonly stopObserving: () => void;
+
   constructor(
     @Inject(CORE_APP_CLIENT_OPTIONS) private readonly options: CoreAppClientOptions,
     @Optional() private readonly invalidations?: CacheInvalidationBus,
@@ -49,11 +53,21 @@ export class CoreAppClient implements OnApplicationShutdown {
       invalidations?.cache<V>(name, ANSWER_CACHE) ?? new ProcessCache<V>(name, ANSWER_CACHE);
     this.fileAnswers = cacheOf('core-app-file');
     this.userAnswers = cacheOf('core-app-user');
+    this.stopObserving = observeGauge(
+      WopiMetricName.CoreAppBreakerState,
+      { description: "Each tenant's core-app circuit breaker: 0 closed, 1 half-open, 2 open", unit: '{state}' },
+      () =>
+        [...this.channels.values()].map((channel) => ({
+          value: BreakerStateValue[channel.state],
+          attributes: { 'wopi.tenant': tenantLabel(channel.target.tenantId) },
+        })),
+    );
   }
 
   // Not onModuleDestroy: Nest runs that before the HTTP server and the queue workers have
   // finished their in-flight work, which still needs the core app (graceful shutdown, ADR 0007).
   onApplicationShutdown(): void {
+    this.stopObserving();
     this.channels.forEach((channel) => channel.shutdown());
     // Idle keep-alive sockets would otherwise hold the process open after shutdown.
     this.agents.http.destroy();

@@ -1,23 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Logger } from '@nestjs/common';
-import { context, metrics, propagation } from '@opentelemetry/api';
+import { context, propagation } from '@opentelemetry/api';
 import { assertEgressUrl, egressAxiosConfig, egressRefusalIn } from '@wopi/egress';
+import { tenantLabel, wopiMetrics } from '@wopi/telemetry';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
 import CircuitBreaker from 'opossum';
 import { ANSWER_KINDS, CoreAppError, CoreAppErrorKind } from './core-app.error';
 import type { CoreAppClientOptions } from './core-app-client.options';
 import type { CoreAppTarget } from './core-app.types';
 import { EMPTY_BODY_SHA256, signRequest } from './request-signing';
-
-const meter = metrics.getMeter('wopi-gateway');
-const breakerTransitions = meter.createCounter('wopi.core_app.breaker.transitions', {
-  description: 'Circuit-breaker state changes per tenant',
-});
-const callDuration = meter.createHistogram('wopi.core_app.call.duration', {
-  description: 'Core-app call latency',
-  unit: 'ms',
-});
 
 export interface SignedCall {
   /** Name of the contract operation, for logs and metrics. */
@@ -108,13 +100,20 @@ export class TenantChannel {
     };
     // W3C trace context, so the core app's logs and spans join the gateway's trace.
     propagation.inject(context.active(), headers);
-    const started = Date.now();
+    const started = performance.now();
+    let errorType: string | undefined;
     try {
       return await this.breaker.fire({ ...call.axios, method: call.method, url, headers });
     } catch (error) {
-      throw this.toCoreAppError(error);
+      const failure = this.toCoreAppError(error);
+      errorType = failure.details.status ? String(failure.details.status) : failure.kind;
+      throw failure;
     } finally {
-      callDuration.record(Date.now() - started, { tenant: this.target.tenantId, operation: call.operation });
+      wopiMetrics.coreAppRequest((performance.now() - started) / 1000, {
+        'wopi.tenant': tenantLabel(this.target.tenantId),
+        'wopi.core_app.operation': call.operation,
+        'error.type': errorType,
+      });
     }
   }
 
@@ -150,7 +149,6 @@ export class TenantChannel {
   }
 
   private transition(state: string): void {
-    breakerTransitions.add(1, { tenant: this.target.tenantId, state });
     const message = `core-app circuit ${state} for tenant ${this.target.tenantId}`;
     if (state === 'open') this.logger.warn(message);
     else this.logger.log(message);

@@ -3,6 +3,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { CoreFile } from '@wopi/core-app-client';
 import { type ConflictCopy, type FileVersion, Prisma, PrismaService } from '@wopi/db';
 import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
+import { currentTraceCarrier } from '@wopi/telemetry';
 import { StagedBlobs } from './staged-blobs';
 
 /** The content of a file as the core app reports it now. */
@@ -169,7 +170,14 @@ export class VersionLedger {
         },
       });
       await tx.writeBackOutbox.create({
-        data: { versionId: version.id, fileId, tenantId: save.tenantId, userId: save.coreUserId },
+        data: {
+          versionId: version.id,
+          fileId,
+          tenantId: save.tenantId,
+          userId: save.coreUserId,
+          // Kept with the row so a job the relay enqueues later still joins the save's trace.
+          traceContext: currentTraceCarrier(),
+        },
       });
       return version;
     });

@@ -78,6 +78,8 @@ export class WriteBackScheduler {
       versionId: row.versionId,
       versionNumber,
       userId: row.userId,
+      savedAtMs: row.createdAt.getTime(),
+      ...traceOf(row),
     };
     const options: JobsOptions = {
       jobId: writeBackJobId(row.versionId),
@@ -90,4 +92,15 @@ export class WriteBackScheduler {
     await this.queue.add(JobName.WriteBackFile, data, options);
     await this.prisma.writeBackOutbox.update({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
   }
+}
+
+/** The save's trace context, stored with the outbox row (absent when tracing was off). */
+function traceOf(row: WriteBackOutbox): Pick<WriteBackJob, 'trace'> {
+  const stored = row.traceContext;
+  if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return {};
+  const trace = Object.fromEntries(Object.entries(stored).filter(([, value]) => typeof value === 'string')) as Record<
+    string,
+    string
+  >;
+  return trace.traceparent ? { trace } : {};
 }

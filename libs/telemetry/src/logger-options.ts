@@ -21,13 +21,6 @@ export const REDACTED_PATHS = [
   '*.apiKey',
 ];
 
-const SECRET_QUERY_PARAMS = /([?&](?:access_token|ticket|api_key)=)[^&#]*/gi;
-
-/** Removes secrets that travel in URLs (WOPI puts access_token in the query string). */
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(SECRET_QUERY_PARAMS, '$1[Redacted]');
-}
-
 /** Shared pino options: JSON lines, secrets redacted, one field name per concept across apps. */
 export function baseLoggerOptions(level: string, serviceName: string): LoggerOptions {
   return {

@@ -4,6 +4,7 @@ import { parseTenantFeatures, type TenantFeatures } from './tenant-features';
 import { DEFAULT_TENANT_RATE_LIMITS, parseTenantRateLimits, type TenantRateLimits } from './tenant-rate-limits';
 import { SecretBox } from './secret-box';
 import { apiKeySecretMatches, parseApiKey } from './api-key';
+import { rememberTenantSlug } from '@wopi/telemetry';
 
 export const SECRET_BOX = Symbol('SECRET_BOX');
 
@@ -165,6 +166,7 @@ export class TenantRepository {
 
   private toConfig(tenant: TenantWithProfiles): TenantConfig {
     const profiles = tenant.wopiClients.map(toProfileConfig);
+    rememberTenantSlug(tenant.id, tenant.slug);
     return {
       id: tenant.id,
       slug: tenant.slug,

@@ -201,6 +201,23 @@ export function parseWopiRequest(input: WopiRequestInput): WopiRequestParseResul
   }
 }
 
+/**
+ * The operation a request asks for, without validating the rest of it (for metrics and traces,
+ * which name the operation even of a request that is then refused); undefined when none fits.
+ */
+export function identifyWopiOperation(
+  method: string,
+  path: WopiRequestPath,
+  headers: WopiRequestHeaders,
+): WopiOperation | undefined {
+  try {
+    const override = method.toUpperCase() === 'POST' ? readSingleHeader(headers, WopiHeader.Override) : undefined;
+    return identifyOperation(method, path, override, headers);
+  } catch {
+    return undefined;
+  }
+}
+
 function identifyOperation(
   method: string,
   path: WopiRequestPath,

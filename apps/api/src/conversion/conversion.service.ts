@@ -16,6 +16,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { type ConversionStatus, toConversionStatus } from './conversion-status';
 import { ApiError } from '../api-errors/api-error';
 import type { ConversionAccepted, CreateConversionDto } from './create-conversion.dto';
+import { currentTraceCarrier } from '@wopi/telemetry';
 
 export const CONVERSION_SETTINGS = Symbol('CONVERSION_SETTINGS');
 
@@ -64,7 +65,13 @@ export class ConversionService {
     const conversionId = newConversionId();
     await this.queue.add(
       JobName.ConvertFile,
-      { tenantId: tenant.id, sourceRef: source.ref, userId: request.userId, targetFormat: request.targetFormat },
+      {
+        tenantId: tenant.id,
+        sourceRef: source.ref,
+        userId: request.userId,
+        targetFormat: request.targetFormat,
+        trace: currentTraceCarrier(),
+      },
       { ...this.jobOptions, jobId: conversionId },
     );
     return { conversionId, statusUrl: `${this.settings.publicBaseUrl}/api/v1/conversions/${conversionId}` };

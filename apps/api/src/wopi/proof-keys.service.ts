@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { DiscoveryUnavailableError } from '../discovery/discovery.error';
 import { DiscoveryService, type LoadedDiscovery, type WopiClientProfile } from '../discovery/discovery.service';
 import { WOPI_SETTINGS, type WopiSettings } from './wopi-settings';
+import { wopiMetrics } from '@wopi/telemetry';
 
 /**
  * Proof keys (online/scenarios/proofkeys.rst): for tenants whose WOPI client signs its requests,
@@ -45,7 +46,7 @@ export class ProofKeysService {
       return;
     }
     // A stale, future or unstamped request is refused without a refresh: new keys cannot help it.
-    if (result && result.failure !== ProofKeyFailure.SignatureMismatch) throw WopiError.invalidProof(result.failure);
+    if (result && result.failure !== ProofKeyFailure.SignatureMismatch) throw this.refused(tenant, result.failure);
 
     // The keys may have rotated twice since our copy: look for a newer one, once per interval
     // (discovery.rst: "re-run discovery when proof key validation fails").
@@ -59,7 +60,13 @@ export class ProofKeysService {
         'proof keys required but the client discovery has no <proof-key>',
       );
     }
-    throw WopiError.invalidProof(reason);
+    throw this.refused(tenant, reason);
+  }
+
+  /** The WOPI answer to a proof that does not verify, counted (wopi.proof.failures). */
+  private refused(tenant: TenantConfig, reason: string): WopiError {
+    wopiMetrics.proofFailure({ 'wopi.tenant': tenant.slug, 'wopi.client': tenant.wopiClient?.name });
+    return WopiError.invalidProof(reason);
   }
 
   private async discoveryOf(profile: WopiClientProfile): Promise<LoadedDiscovery> {

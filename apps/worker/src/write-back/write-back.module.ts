@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WRITE_BACK_RELAY_INTERVAL_MS, WriteBackRelayService } from './write-back-relay.service';
+import { WriteBackGaugesService } from './write-back-gauges.service';
 import { WriteBackProcessor } from './write-back.processor';
 import { WriteBackService } from './write-back.service';
 
@@ -13,6 +14,7 @@ export class WriteBackModule {
         WriteBackService,
         WriteBackProcessor,
         WriteBackRelayService,
+        WriteBackGaugesService,
         { provide: WRITE_BACK_RELAY_INTERVAL_MS, useValue: relayIntervalMs },
       ],
     };

@@ -69,11 +69,30 @@ export class RuntimeEnv {
   @Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1'))
   EGRESS_ALLOW_PRIVATE_NETWORKS = false;
 
-  /** OTLP/HTTP endpoint of an OpenTelemetry collector; tracing and metrics export are off when unset. */
+  /**
+   * OTLP endpoint of an OpenTelemetry collector; traces and metrics are exported only when it (or a
+   * per-signal OTEL_EXPORTER_OTLP_*_ENDPOINT) is set. Validated here, read by the SDK from the env.
+   */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   @Transform(emptyToUndefined)
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /**
+   * Port of the Prometheus scrape endpoint (GET /metrics on a listener of its own); off when unset.
+   * Every other telemetry setting is a standard OTEL_* variable (see libs/telemetry/README.md).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @Min(0)
+  @Max(65_535)
+  @IsInt({ message: 'METRICS_PORT must be an integer between 0 and 65535' })
+  METRICS_PORT?: number;
+
+  /** Address the Prometheus endpoint binds to: loopback unless a scraper elsewhere must reach it. */
+  @IsString()
+  @MinLength(1)
+  METRICS_HOST = '127.0.0.1';
 
   /** Share of failed core-app calls (in a 10 s window) that opens a tenant's circuit breaker. */
   @Transform(toInt)
@@ -249,6 +268,21 @@ export class ApiEnv extends RuntimeEnv {
   /** Trust X-Forwarded-* from the reverse proxy in front (set in production behind an ingress). */
   @Transform(({ value }: { value: unknown }) => (value === undefined ? undefined : value === 'true' || value === '1'))
   TRUST_PROXY = false;
+
+  /**
+   * A header a trusted edge sets to the client's ISO country code (e.g. CloudFront-Viewer-Country,
+   * CF-IPCountry): metrics and traffic records carry the country, never the address.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{1,64}$/, { message: 'CLIENT_COUNTRY_HEADER must be a header name' })
+  @Transform(emptyToUndefined)
+  CLIENT_COUNTRY_HEADER?: string;
+
+  /** A MaxMind-format country database (GeoLite2-Country.mmdb) for the client's country; the header wins. */
+  @IsOptional()
+  @IsString()
+  @Transform(emptyToUndefined)
+  GEOIP_DATABASE_PATH?: string;
 
   /** Folder of prisma/migrations, read by /readyz to check that every migration is applied. */
   @IsString()
