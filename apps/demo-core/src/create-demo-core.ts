@@ -1,4 +1,3 @@
-import { SeenSignatures } from '@wopi/core-app-client';
 import { closeConnectionsOnceIdle } from '@wopi/telemetry';
 import Fastify, { FastifyInstance } from 'fastify';
 import { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import { fileContentRoutes } from './http/file-content.routes';
 import { filesRoutes } from './http/files.routes';
 import { healthRoutes } from './http/health.routes';
 import { siblingsRoutes } from './http/siblings.routes';
+import { ReplayGuard } from './http/replay-guard';
 import { signatureAuthHook } from './http/signature-auth.hook';
 import { acceptVerifiedJson, requireVerifiedOrEmptyBody } from './http/signed-body';
 import { usersRoutes } from './http/users.routes';
@@ -88,7 +88,7 @@ export async function createDemoCore(
     const signed = signatureAuthHook({
       secrets:
         config.previousApiSecret === undefined ? [config.apiSecret] : [config.apiSecret, config.previousApiSecret],
-      seen: new SeenSignatures(),
+      seen: new ReplayGuard(),
     });
     const faults = new FaultInjector();
     const requestLog = new RequestLog();

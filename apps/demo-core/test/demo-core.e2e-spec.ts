@@ -1,3 +1,4 @@
+import { EMPTY_BODY_SHA256, signRequest } from '@wopi/core-app-client';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -140,6 +141,23 @@ describe('request signing', () => {
     expect(await response.json()).toEqual({
       error: { code: 'unauthorized', message: expect.any(String), details: { reason } },
     });
+  });
+
+  it('refuses a captured request sent again, and still accepts fresh ones', async () => {
+    const path = '/core/v1/users/alice';
+    const headers = signRequest(TEST_SECRET, {
+      method: 'GET',
+      pathWithQuery: path,
+      contentSha256: EMPTY_BODY_SHA256,
+      timestampMs: Date.now(),
+    });
+    expect((await fetch(`${core.baseUrl}${path}`, { headers })).status).toBe(200);
+    const replay = await fetch(`${core.baseUrl}${path}`, { headers });
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.any(String), details: { reason: 'replayed' } },
+    });
+    expect((await core.request(path)).status).toBe(200);
   });
 
   it('protects content, siblings, users and the test switches too', async () => {
