@@ -138,9 +138,12 @@ export function loadDemoCoreConfig(source: NodeJS.ProcessEnv = process.env): Loa
 
   const env = plainToInstance(DemoCoreEnv, plain, { exposeDefaultValues: true });
   const errors = validateSync(env, { stopAtFirstError: true });
-  if (errors.length > 0) {
-    throw new DemoCoreEnvError(errors.map((error) => describe(error, plain)));
+  const problems = errors.map((error) => describe(error, plain));
+  // Half a gateway configuration would leave the pages' open entries failing at every click.
+  if ((plain.DEMO_CORE_GATEWAY_URL === undefined) !== (plain.DEMO_CORE_GATEWAY_SESSION_API_KEY === undefined)) {
+    problems.push('DEMO_CORE_GATEWAY_URL and DEMO_CORE_GATEWAY_SESSION_API_KEY must be set together');
   }
+  if (problems.length > 0) throw new DemoCoreEnvError(problems);
 
   return {
     config: {
