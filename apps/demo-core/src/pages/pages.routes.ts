@@ -1,7 +1,7 @@
 import Busboy from 'busboy';
 import { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { DemoCoreError } from '../demo-core.error';
+import { DemoCoreError, DemoCoreErrorCode } from '../demo-core.error';
 import { DocumentsService, FileMetadata } from '../documents/documents.service';
 import { CoreHeader } from '../http/core-header';
 import { buildBudgetXlsx } from '../samples/budget-xlsx';
@@ -219,7 +219,9 @@ export const pagesRoutes: FastifyPluginAsync<PagesRoutesOptions> = async (app, o
       await documents.createFromPage(userId, file.name, file.stream);
     } catch (error) {
       file.stream.resume();
-      if (error instanceof DemoCoreError) return fail(reply, 400, error.message);
+      if (error instanceof DemoCoreError) {
+        return fail(reply, error.code === DemoCoreErrorCode.PayloadTooLarge ? 413 : 400, error.message);
+      }
       throw error;
     }
     return reply.redirect('/files', 303);
