@@ -136,6 +136,29 @@ describe('demo-core pages', () => {
     expect((await core.request(`/core/v1/files/${ref}?userId=dave`)).status).toBe(403);
   });
 
+  it('answers 413 for an upload over the size limit and keeps nothing of it', async () => {
+    const smallDir = await makeDataDir();
+    const small = await startDemoCore(smallDir, { maxUploadBytes: 16 });
+    try {
+      const signedIn = await fetch(`${small.baseUrl}/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ user: 'bob', password: DEMO_PASSWORD }).toString(),
+        redirect: 'manual',
+      });
+      const cookie = /^([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')![1];
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.alloc(1000, 1)]), 'big.bin');
+      const response = await fetch(`${small.baseUrl}/files`, { method: 'POST', headers: { cookie }, body: form });
+      expect(response.status).toBe(413);
+      const list = await fetch(`${small.baseUrl}/files`, { headers: { cookie } });
+      expect(await list.text()).not.toContain('big.bin');
+    } finally {
+      await small.close();
+      await removeDataDir(smallDir);
+    }
+  });
+
   it('refuses a share by a user without the share permission', async () => {
     const carol = await cookieOf('carol');
     const alice = await cookieOf('alice');
