@@ -226,6 +226,9 @@ async function main() {
     DEMO_CORE_HOST: '127.0.0.1',
     DEMO_CORE_DATA_DIR: path.join(localDir, 'demo-core'),
     DEMO_CORE_API_SECRET: secrets.demoCoreApiSecret,
+    // Its "Open in … for the web" entries create sessions at the gateway, as a core app does.
+    DEMO_CORE_GATEWAY_URL: `http://127.0.0.1:${ports.api}`,
+    DEMO_CORE_GATEWAY_SESSION_API_KEY: secrets.sessionApiKey,
   });
   await waitForHttp(`${demoCoreUrl}/healthz`, 'demo-core');
   runStep('seeding the demo tenant', process.execPath, ['dist/prisma/seed.js'], {
@@ -307,7 +310,9 @@ async function main() {
   const { files } = await listing.json();
   say('\nWOPI Gateway demo is running.\n');
   say(`  health          ${apiUrl}/healthz   (readiness: ${apiUrl}/readyz)`);
-  say(`  demo core app   ${demoCoreUrl}   (users: alice owner, bob editor, carol viewer, dave no access)`);
+  say(`  demo core app   ${demoCoreUrl}/   (sign in: the login URL of the test system)`);
+  say('                  accounts (password "demo"): alice (manager, owns the samples), bob (editor),');
+  say('                  carol (viewer), dave (no access); upload, share and open files there');
   say(`  demo editor     ${demoEditorUrl}/hosting/discovery   (the built-in WOPI client: docx, odt, xlsx, pptx, txt)`);
   say(`  logs            ${path.relative(root, logsDir)}/`);
   say(

@@ -123,6 +123,21 @@ describe('npm run demo', () => {
         await screenshot(page, link.name);
         await page.close();
       }
+      // The printed login URL of the demo core app: alice signs in and opens a document from her
+      // file list; demo-core got the gateway's URL and the tenant's key from the launcher.
+      const signIn = /demo core app\s+(http:\/\/\S+\/)\s/.exec(first.output());
+      expect(signIn).not.toBeNull();
+      expect(first.output()).toMatch(/accounts \(password "demo"\): alice .*bob/);
+      const files = await context.newPage();
+      await files.goto(signIn![1]);
+      await files.selectOption('select[name="user"]', 'alice');
+      await files.fill('input[name="password"]', 'demo');
+      await files.click('button[type="submit"]');
+      await files.locator('tr[data-file="Roadmap.pptx"] button[data-open="edit"]').click();
+      await files.waitForSelector('body[data-editor-loaded="true"]', { state: 'attached', timeout: 30_000 });
+      await files.frame({ name: 'office_frame' })!.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+      await screenshot(files, 'demo-core-open-Roadmap.pptx');
+      await files.close();
       // The validator's frame runs Microsoft's test cases against the file with this session's token.
       const { page, frame } = await openLink(hostPages.find((p) => p.client === 'wopi-validator')!);
       await frame.click('#run');

@@ -18,7 +18,11 @@ import { ReplayGuard } from './http/replay-guard';
 import { signatureAuthHook } from './http/signature-auth.hook';
 import { acceptVerifiedJson, requireVerifiedOrEmptyBody } from './http/signed-body';
 import { usersRoutes } from './http/users.routes';
+import { GatewaySessions } from './pages/gateway-sessions';
+import { PageSessions } from './pages/page-session';
+import { pagesRoutes } from './pages/pages.routes';
 import { seedSampleDocuments } from './samples/seed-sample-documents';
+import { ShareStore } from './sharing/share-store';
 import { UiLinks } from './ui/ui-links';
 import { uiRoutes } from './ui/ui.routes';
 import { findDemoUser, SAMPLE_OWNER_ID } from './users/demo-users';
@@ -84,7 +88,7 @@ export async function createDemoCore(
       app.log.info({ dataDir: config.dataDir, files: seeded.map((record) => record.name) }, 'seeded sample documents');
     }
     const links = new UiLinks(() => config.publicUrl ?? listeningUrl(app, config));
-    const documents = new DocumentsService(store, config.maxUploadBytes, links);
+    const documents = new DocumentsService(store, config.maxUploadBytes, links, await ShareStore.open(config.dataDir));
     const signed = signatureAuthHook({
       secrets:
         config.previousApiSecret === undefined ? [config.apiSecret] : [config.apiSecret, config.previousApiSecret],
@@ -101,6 +105,12 @@ export async function createDemoCore(
 
     await app.register(healthRoutes);
     await app.register(uiRoutes, { documents });
+    await app.register(pagesRoutes, {
+      documents,
+      sessions: new PageSessions(config.apiSecret),
+      gateway: new GatewaySessions(config.gateway),
+      ...(config.gateway === undefined ? {} : { gatewayOrigin: new URL(config.gateway.url).origin }),
+    });
     await app.register(
       async (api) => {
         if (config.faultsEnabled) {

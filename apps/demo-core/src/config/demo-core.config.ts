@@ -20,5 +20,10 @@ export interface DemoCoreConfig {
   /** Enables the `/_control` test switches (fault injection, external edits, request log). */
   readonly faultsEnabled?: boolean;
   readonly maxUploadBytes: number;
+  /**
+   * The WOPI Gateway the pages open documents through (its base URL, e.g. http://127.0.0.1:3000)
+   * and the tenant's session API key. Unset: the pages list and share files but cannot open them.
+   */
+  readonly gateway?: { readonly url: string; readonly sessionApiKey: string };
   readonly logLevel: LogLevel;
 }

@@ -50,6 +50,18 @@ describe('loadDemoCoreConfig', () => {
     });
   });
 
+  it('reads the gateway the pages open documents through, both variables or neither, the key masked', () => {
+    const { config, loggable } = loadDemoCoreConfig({
+      DEMO_CORE_GATEWAY_URL: 'http://127.0.0.1:3000/',
+      DEMO_CORE_GATEWAY_SESSION_API_KEY: 'wgk_abc_secretpart',
+    });
+    expect(config.gateway).toEqual({ url: 'http://127.0.0.1:3000', sessionApiKey: 'wgk_abc_secretpart' });
+    expect(loggable.DEMO_CORE_GATEWAY_SESSION_API_KEY).toBe('[redacted]');
+    const problems = problemsOf({ DEMO_CORE_GATEWAY_SESSION_API_KEY: 'wgk_abc_secretpart' });
+    expect(problems).toEqual(['DEMO_CORE_GATEWAY_URL and DEMO_CORE_GATEWAY_SESSION_API_KEY must be set together']);
+    expect(problems.join(' ')).not.toContain('secretpart');
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadDemoCoreConfig({ DEMO_CORE_PORT: '', DEMO_CORE_API_SECRET: '' }).config.port).toBe(3100);
   });

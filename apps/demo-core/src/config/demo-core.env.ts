@@ -80,6 +80,18 @@ export class DemoCoreEnv {
   @Transform(toInteger)
   DEMO_CORE_MAX_UPLOAD_BYTES: number = 5 * GIB;
 
+  /** The gateway's base URL the "Open in …" entries create sessions at; with the key below. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsOptional()
+  DEMO_CORE_GATEWAY_URL?: string;
+
+  /** The tenant's session API key (Bearer) for POST /api/v1/sessions. */
+  @Sensitive()
+  @IsNotEmpty()
+  @IsString()
+  @IsOptional()
+  DEMO_CORE_GATEWAY_SESSION_API_KEY?: string;
+
   @IsIn(LOG_LEVELS)
   DEMO_CORE_LOG_LEVEL: LogLevel = 'info';
 }
@@ -94,6 +106,8 @@ const ENV_KEYS = Object.keys({
   DEMO_CORE_PUBLIC_URL: true,
   DEMO_CORE_FAULTS: true,
   DEMO_CORE_MAX_UPLOAD_BYTES: true,
+  DEMO_CORE_GATEWAY_URL: true,
+  DEMO_CORE_GATEWAY_SESSION_API_KEY: true,
   DEMO_CORE_LOG_LEVEL: true,
 } satisfies Record<keyof DemoCoreEnv, true>);
 
@@ -124,9 +138,12 @@ export function loadDemoCoreConfig(source: NodeJS.ProcessEnv = process.env): Loa
 
   const env = plainToInstance(DemoCoreEnv, plain, { exposeDefaultValues: true });
   const errors = validateSync(env, { stopAtFirstError: true });
-  if (errors.length > 0) {
-    throw new DemoCoreEnvError(errors.map((error) => describe(error, plain)));
+  const problems = errors.map((error) => describe(error, plain));
+  // Half a gateway configuration would leave the pages' open entries failing at every click.
+  if ((plain.DEMO_CORE_GATEWAY_URL === undefined) !== (plain.DEMO_CORE_GATEWAY_SESSION_API_KEY === undefined)) {
+    problems.push('DEMO_CORE_GATEWAY_URL and DEMO_CORE_GATEWAY_SESSION_API_KEY must be set together');
   }
+  if (problems.length > 0) throw new DemoCoreEnvError(problems);
 
   return {
     config: {
@@ -141,6 +158,14 @@ export function loadDemoCoreConfig(source: NodeJS.ProcessEnv = process.env): Loa
       ...(env.DEMO_CORE_PUBLIC_URL === undefined ? {} : { publicUrl: env.DEMO_CORE_PUBLIC_URL.replace(/\/+$/, '') }),
       faultsEnabled: env.DEMO_CORE_FAULTS === 'enabled',
       maxUploadBytes: env.DEMO_CORE_MAX_UPLOAD_BYTES,
+      ...(env.DEMO_CORE_GATEWAY_URL === undefined || env.DEMO_CORE_GATEWAY_SESSION_API_KEY === undefined
+        ? {}
+        : {
+            gateway: {
+              url: env.DEMO_CORE_GATEWAY_URL.replace(/\/+$/, ''),
+              sessionApiKey: env.DEMO_CORE_GATEWAY_SESSION_API_KEY,
+            },
+          }),
       logLevel: env.DEMO_CORE_LOG_LEVEL,
     },
     loggable: Object.fromEntries(

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { DemoCoreError } from '../demo-core.error';
 import { IfMatchCondition, ifMatchSatisfied } from '../http/entity-tag';
 import { DEMO_USERS, DemoUser, findDemoUser } from '../users/demo-users';
-import { FilePermissions, permissionsFor } from '../users/file-permissions';
+import { ShareRole, ShareStore } from '../sharing/share-store';
+import { DemoRole, FilePermissions, permissionsFor } from '../users/file-permissions';
 import { measureContent } from './content-meter';
 import { Breadcrumb, DocumentLinks, FileUrls } from './document-links';
 import { DocumentRecord, IdempotentWrite } from './document-record';
@@ -108,6 +109,7 @@ export class DocumentsService {
     private readonly store: DocumentStore,
     private readonly maxUploadBytes: number,
     private readonly links: DocumentLinks,
+    private readonly sharing: ShareStore,
   ) {}
 
   listFiles(): FileSummary[] {
@@ -120,8 +122,70 @@ export class DocumentsService {
     if (record === undefined) return undefined;
     return {
       summary: { ...toSummary(record), sha256: record.sha256, ownerId: record.ownerId },
-      access: DEMO_USERS.map((user) => ({ user, permissions: this.permissionsOf(user.id, record.ownerId) })),
+      access: DEMO_USERS.map((user) => ({ user, permissions: this.permissionsOf(user.id, record) })),
     };
+  }
+
+  /** The documents `userId` may read, with what they may do: the signed-in user's file list. */
+  filesFor(userId: string): FileMetadata[] {
+    return this.store
+      .list()
+      .map((record) => ({ record, permissions: this.permissionsOf(userId, record) }))
+      .filter(({ permissions }) => permissions.read)
+      .map(({ record, permissions }) => this.toMetadata(record, permissions));
+  }
+
+  /** Who a private document is shared with (userId -> role); undefined for a workspace document. */
+  sharesOf(ref: string): Readonly<Record<string, ShareRole>> | undefined {
+    return this.sharing.get(ref)?.shares;
+  }
+
+  /**
+   * A file uploaded (or created empty) on demo-core's own pages by a signed-in user: any type,
+   * streamed to disk, a free name like `name` when it is taken, private to its owner until shared.
+   * No signed digest here: the user's session authenticates the request, not the gateway.
+   */
+  async createFromPage(userId: string, name: string, body: Readable): Promise<FileMetadata> {
+    validateFileName(name);
+    const staged = await this.readBody(() => this.store.stage(body, this.maxUploadBytes));
+    try {
+      const record = await this.store.namespace(async () => {
+        const free = this.store.findByName(name) === undefined ? name : this.freeNameLike(name);
+        return this.store.create({ name: free, ownerId: userId, staged });
+      });
+      await this.sharing.makePrivate(record.ref);
+      return this.toMetadata(record, this.permissionsOn(record, userId));
+    } finally {
+      await this.store.discard(staged);
+    }
+  }
+
+  /**
+   * Writes a new version from the pages (the "new document" template when the WOPI client has no
+   * editnew): needs write, like a save through the gateway.
+   */
+  async writeFromPage(ref: string, userId: string, body: Readable): Promise<FileMetadata> {
+    this.authorize(ref, userId, 'write');
+    const staged = await this.readBody(() => this.store.stage(body, this.maxUploadBytes));
+    try {
+      return await this.store.exclusive(ref, async () => {
+        const { permissions } = this.authorize(ref, userId, 'write');
+        return this.toMetadata(await this.store.commit(ref, staged), permissions);
+      });
+    } finally {
+      await this.store.discard(staged);
+    }
+  }
+
+  /**
+   * Shares a document with another user as editor or viewer (undefined: takes the share back).
+   * Needs the share permission. On a workspace document the share adds to the user's role.
+   */
+  async share(ref: string, byUserId: string, targetUserId: string, role: ShareRole | undefined): Promise<void> {
+    const { record } = this.authorize(ref, byUserId, 'share');
+    if (findDemoUser(targetUserId) === undefined) throw DemoCoreError.badRequest('no such user to share with');
+    if (targetUserId === record.ownerId) throw DemoCoreError.badRequest("the owner's access cannot be changed");
+    await this.sharing.setShare(ref, targetUserId, role);
   }
 
   getMetadata(ref: string, userId: string): FileMetadata {
@@ -354,7 +418,7 @@ export class DocumentsService {
 
   /** The user's permissions on `record`; throws 403 unless they include read and `needed`. */
   private permissionsOn(record: DocumentRecord, userId: string, needed?: keyof FilePermissions): FilePermissions {
-    const permissions = this.permissionsOf(userId, record.ownerId);
+    const permissions = this.permissionsOf(userId, record);
     if (!permissions.read) {
       throw DemoCoreError.forbidden(`user ${JSON.stringify(userId)} may not access this file`);
     }
@@ -373,8 +437,27 @@ export class DocumentsService {
     else this.withdrawn.set(userId, new Set(permissions));
   }
 
-  private permissionsOf(userId: string, ownerId: string): FilePermissions {
-    const granted = permissionsFor(findDemoUser(userId), ownerId);
+  /**
+   * A private document (uploaded or created on the pages) gives its owner everything, a user it
+   * was shared with the editor or viewer permissions, and everyone else nothing. On other
+   * documents a share adds to the workspace role. This is the answer the gateway receives, so a
+   * share (or taking it back) changes what the next session and every CheckFileInfo allow.
+   */
+  private permissionsOf(userId: string, record: DocumentRecord): FilePermissions {
+    const user = findDemoUser(userId);
+    const sharing = this.sharing.get(record.ref);
+    const fromRole =
+      sharing?.private === true && user !== undefined && user.id !== record.ownerId
+        ? permissionsFor(undefined, record.ownerId)
+        : permissionsFor(user, record.ownerId);
+    const shared = user === undefined ? undefined : sharing?.shares[user.id];
+    const fromShare = permissionsFor(
+      shared === undefined ? undefined : { id: userId, role: SHARE_ROLES[shared] },
+      record.ownerId,
+    );
+    const granted = Object.fromEntries(
+      Object.entries(fromRole).map(([name, allowed]) => [name, allowed || fromShare[name as keyof FilePermissions]]),
+    ) as unknown as FilePermissions;
     const withdrawn = this.withdrawn.get(userId);
     if (withdrawn === undefined) return granted;
     const entries = Object.entries(granted).map(([name, allowed]) => [
@@ -411,6 +494,11 @@ export class DocumentsService {
     }
   }
 }
+
+const SHARE_ROLES: Readonly<Record<ShareRole, DemoRole>> = {
+  [ShareRole.Editor]: DemoRole.Editor,
+  [ShareRole.Viewer]: DemoRole.Viewer,
+};
 
 /** Throws 412 with the current version when `condition` is set and not met by `record`. */
 function checkIfMatch(condition: IfMatchCondition | undefined, record: DocumentRecord): void {

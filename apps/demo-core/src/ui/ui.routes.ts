@@ -44,7 +44,7 @@ export const uiRoutes: FastifyPluginAsync<UiRoutesOptions> = async (app, { docum
       reply,
       200,
       FOLDER_NAME,
-      html`<nav>${BRAND_NAME}</nav>
+      html`<nav>${BRAND_NAME} · <a href="/">Your files (sign in)</a></nav>
         <h1>${FOLDER_NAME}</h1>
         <table>
           <thead>
