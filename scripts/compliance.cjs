@@ -702,7 +702,7 @@ function manualChecks(target, opts) {
         `Sign in at ${login} as ${a} and upload a new, empty file named e.g. test.wopitest (or .wopitestx).`,
         "Open it: the host page loads Microsoft's WOPI validator (WopiTest app) in the frame.",
         "Run all groups; HostFrameIntegration exercises the host page's PostMessage handling.",
-        'ValidLanguagePlaceholderValues may be skipped when the host does not use UI_LLCC/DC_LLCC.',
+        "ValidLanguagePlaceholderValues must pass too: the gateway fills UI_LLCC and DC_LLCC (the session's locale).",
       ],
       record: 'Video 1: the upload, the open, the run, and every required group passing on screen.',
     },
