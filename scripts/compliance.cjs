@@ -631,7 +631,9 @@ async function measureHostPage(gw, target, user) {
 // The validator, with proofs, through the validator profile.
 
 async function runValidator(cli, session, groups, outDir) {
-  const report = path.join(outDir, 'validator-report.json');
+  // The validator's own report holds every token in clear: it stays in a private folder until masked.
+  const privateDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'wopi-compliance-'));
+  const report = path.join(privateDir, 'validator-report.json');
   const args = [
     cli,
     '--wopisrc',
@@ -652,8 +654,8 @@ async function runValidator(cli, session, groups, outDir) {
     }),
   );
   const json = JSON.parse(fs.readFileSync(report, 'utf8'));
-  // The report holds every request with its token: keep only the masked copy.
-  fs.writeFileSync(report, mask(JSON.stringify(json, null, 2)));
+  fs.rmSync(privateDir, { recursive: true, force: true });
+  fs.writeFileSync(path.join(outDir, 'validator-report.json'), mask(JSON.stringify(json, null, 2)));
   fs.writeFileSync(path.join(outDir, 'validator-output.txt'), mask(output));
   return json;
 }
@@ -671,8 +673,18 @@ function applicableGroups(info) {
             };
       case 'RenameFileIfCreateChildFileIsNotSupported':
         if (info.SupportsRename !== true) return { requirement, group: null, reason: 'SupportsRename is not true' };
-        return info.SupportsContainers === true
-          ? { requirement, group: candidates[1], reason: 'SupportsRename and SupportsContainers' }
+        if (info.SupportsContainers === true)
+          return { requirement, group: candidates[1], reason: 'SupportsRename and SupportsContainers' };
+        // The validator's group makes the file it renames with PutRelativeFile (its prerequisite
+        // UserCanWriteRelativePrereq): without PutRelativeFile Microsoft's validator skips it too.
+        return info.UserCanNotWriteRelative === true
+          ? {
+              requirement,
+              group: null,
+              reason:
+                "SupportsRename, but the validator's group creates the file it renames with PutRelativeFile, which is " +
+                'off (UserCanNotWriteRelative): the validator cannot run it; rename is shown by the manual rename check',
+            }
           : { requirement, group: candidates[0], reason: 'SupportsRename, no containers' };
       case 'PutUserInfo':
         return info.SupportsUserInfo === true
@@ -826,7 +838,7 @@ function toMarkdown(report) {
   for (const r of report.validator.required) {
     const g = r.group ? report.validator.groups[r.group] : null;
     lines.push(
-      `| ${r.requirement} | ${r.group ?? 'not applicable'} | ${r.reason} | ${g?.passed ?? '-'} | ${g?.failed ?? '-'} | ${g?.skipped ?? '-'} |`,
+      `| ${r.requirement} | ${r.group ?? 'not run'} | ${r.reason} | ${g?.passed ?? '-'} | ${g?.failed ?? '-'} | ${g?.skipped ?? '-'} |`,
     );
   }
   lines.push(

@@ -41,7 +41,7 @@ interface ComplianceReport {
   validator: {
     client: string;
     proofKeys: boolean;
-    required: { requirement: string; group: string | null }[];
+    required: { requirement: string; group: string | null; reason: string }[];
     groups: Record<
       string,
       { passed: number; failed: number; skipped: number; tests: { name: string; status: string }[] }
@@ -66,12 +66,13 @@ describe('npm run compliance', () => {
   let apiUrl: string;
   let workDir: string;
   let discoveryServer: ChildProcess | undefined;
+  let validatorDiscoveryUrl: string;
 
   beforeAll(async () => {
     if (!existsSync(path.join(VALIDATOR_DIR, 'cli.mjs')))
       throw new Error(`the WOPI validator is missing at ${VALIDATOR_DIR} (set WOPI_VALIDATOR_DIR)`);
     workDir = await mkdtemp(path.join(tmpdir(), 'compliance-'));
-    const validatorDiscoveryUrl = await startValidatorDiscovery();
+    validatorDiscoveryUrl = await startValidatorDiscovery();
     core = await startDemoCore();
     prisma = testPrisma();
     editor = await createDemoEditor({
@@ -234,6 +235,56 @@ describe('npm run compliance', () => {
     const markdown = await readFile(path.join(out, 'compliance.md'), 'utf8');
     expect(markdown).toContain('## 1. WOPI validator (required groups)');
     expect(markdown).toContain('## 3. Manual checks and videos');
+  }, 600_000);
+
+  it('follows the tenant and reports what it measured: PutRelativeFileUnsupported, a wrong owner', async () => {
+    const saveAsOff = await createTestTenant(prisma, core);
+    await prisma.tenant.update({ where: { id: saveAsOff.id }, data: { features: { putRelativeFile: false } } });
+    await prisma.wopiClientProfile.create({
+      data: {
+        tenantId: saveAsOff.id,
+        name: 'wopi-validator',
+        kind: 'WOPI_VALIDATOR',
+        discoveryUrl: validatorDiscoveryUrl,
+        proofKeysRequired: true,
+        isDefault: true,
+      },
+    });
+    const out = path.join(RESULTS, 'save-as-off');
+    const run = await runCompliance([
+      '--api',
+      apiUrl,
+      '--key',
+      saveAsOff.sessionApiKey,
+      '--wopitest-ref',
+      await core.refOf('validator.wopitest'),
+      '--owner',
+      'bob',
+      '--validator-dir',
+      VALIDATOR_DIR,
+      '--out',
+      out,
+    ]);
+    expect({ code: run.code, output: run.code === 0 ? '' : run.stdout + run.stderr }).toEqual({ code: 0, output: '' });
+    const report = JSON.parse(await readFile(path.join(out, 'compliance.json'), 'utf8')) as ComplianceReport;
+    const groups = report.validator.required.map((r) => r.group);
+    expect(groups).toContain('PutRelativeFileUnsupported');
+    expect(groups).not.toContain('PutRelativeFile');
+    // The validator's rename group makes its file with PutRelativeFile: not runnable, and said so.
+    expect(report.validator.required.find((r) => r.requirement.startsWith('RenameFile'))).toMatchObject({
+      group: null,
+      reason: expect.stringContaining('PutRelativeFile') as string,
+    });
+    expect(report.validator.groups['PutRelativeFileUnsupported']).toMatchObject({ failed: 0, skipped: 0 });
+    expect(report.validator.groups['PutRelativeFileUnsupported'].passed).toBeGreaterThan(0);
+    expect(report.verdict.allRequiredGroupsPassed).toBe(true);
+    // alice owns the file in the demo core app: told that bob does, the report says it is not so.
+    const owner = report.questionnaire.find((q) => q.id === 'owner-id')!;
+    expect(owner.satisfied).toBe(false);
+    expect(owner.answer).toMatch(/^No: .*the owner, bob, has UserId "[^"]*\.bob", which is NOT the OwnerId/);
+    expect(report.verdict.allAnswersSatisfied).toBe(false);
+    // Without --doc-ref the host page of the .wopitest file is measured, through the validator.
+    expect(report.questionnaire.find((q) => q.id === 'host-page')!.evidence.length).toBeGreaterThan(1);
   }, 600_000);
 
   it('refuses to run without the session key, with a usage error', async () => {
