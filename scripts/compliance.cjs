@@ -698,6 +698,16 @@ function applicableGroups(info) {
   });
 }
 
+/** Groups not on Microsoft's required list that test what this host offers: run, reported, not counted. */
+function additionalGroups(info) {
+  return [
+    ...(info.SupportsGetLock === true ? [{ group: 'GetLock', reason: 'SupportsGetLock is true' }] : []),
+    ...(info.SupportsExtendedLockLength === true
+      ? [{ group: 'ExtendedLockLength', reason: 'SupportsExtendedLockLength is true' }]
+      : []),
+  ];
+}
+
 // ------------------------------------------------------------------------------------------------
 // Manual checks: what Microsoft tests by hand (testing.rst, shipping.rst "Test accounts and video").
 
@@ -841,6 +851,12 @@ function toMarkdown(report) {
       `| ${r.requirement} | ${r.group ?? 'not run'} | ${r.reason} | ${g?.passed ?? '-'} | ${g?.failed ?? '-'} | ${g?.skipped ?? '-'} |`,
     );
   }
+  for (const a of report.validator.additional) {
+    const g = report.validator.groups[a.group];
+    lines.push(
+      `| (not required) | ${a.group} | ${a.reason} | ${g?.passed ?? '-'} | ${g?.failed ?? '-'} | ${g?.skipped ?? '-'} |`,
+    );
+  }
   lines.push(
     '',
     'HostFrameIntegration runs only in the browser validator of Office for the web: see the manual checks.',
@@ -925,7 +941,9 @@ async function main() {
   const validatorSession = await gw.session(target.wopitestRef, opts['user-a']);
   const info = (await gw.wopi(validatorSession, 'CheckFileInfo')).json ?? {};
   const required = applicableGroups(info);
-  const toRun = required.map((r) => r.group).filter(Boolean);
+  const requiredGroups = required.map((r) => r.group).filter(Boolean);
+  const additional = additionalGroups(info);
+  const toRun = [...requiredGroups, ...additional.map((a) => a.group)];
   process.stderr.write(`compliance: running the validator (${toRun.join(', ')})\n`);
   const validatorReport = await runValidator(cli, validatorSession, toRun, opts.out);
   const groups = {};
@@ -955,7 +973,7 @@ async function main() {
   fileIds.evidence.push(later.evidence);
   delete fileIds.pendingTimeCheck;
 
-  const allRequiredGroupsPassed = toRun.every(
+  const allRequiredGroupsPassed = requiredGroups.every(
     (g) => groups[g] && groups[g].failed === 0 && groups[g].skipped === 0 && groups[g].passed > 0,
   );
   const allQuestionsAnswered = questionnaire.every((q) => q.answer && q.evidence.length > 0);
@@ -972,6 +990,7 @@ async function main() {
       proofKeys: true,
       summary: validatorReport.summary,
       required,
+      additional,
       groups,
     },
     questionnaire,
@@ -991,7 +1010,8 @@ async function main() {
 
 main().catch((error) => {
   process.stderr.write(
-    `compliance: ${error.cause?.code === 'ECONNREFUSED' ? `the gateway is not answering (${error.cause.address ?? ''}:${error.cause.port ?? ''})` : mask(error.message)}\n`,
+    // fetch() hides why in its cause (ECONNREFUSED, ENOTFOUND, a TLS error...).
+    `compliance: ${mask(error.message)}${error.cause ? ` (${mask(error.cause.code ?? error.cause.message)})` : ''}\n`,
   );
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -187,6 +187,9 @@ describe('npm run compliance', () => {
       expect(result.passed).toBeGreaterThan(0);
     }
     expect(report.verdict.allRequiredGroupsPassed).toBe(true);
+    // Offered but not required: run and reported too.
+    for (const group of ['GetLock', 'ExtendedLockLength'])
+      expect(report.validator.groups[group]).toMatchObject({ failed: 0, skipped: 0 });
 
     const ids = report.questionnaire.map((q) => q.id);
     expect(ids).toEqual(
