@@ -148,4 +148,32 @@ describe('StagedBlobs', () => {
     await expect(ledger.recordWopiSave(fileId, saveOf(restaged, tenantId))).resolves.toBeDefined();
     expect(await store.sizeOf(restaged.key)).toBe(bytes.length);
   });
+
+  it("keeps a confirmed save's blob that an autosave of the same bytes has just staged again", async () => {
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    const bytes = Buffer.from(`unchanged ${randomBytes(8).toString('hex')}`);
+    const first = await store.put(Readable.from([bytes]), { maxBytes: 1024 });
+    const saved = await ledger.recordWopiSave(fileId, saveOf(first, tenantId));
+    // The next autosave sends the same bytes: staged again under the same key, not yet recorded.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await store.put(Readable.from([bytes]), { maxBytes: 1024 });
+    expect(again.key).toBe(first.key);
+    // Meanwhile the worker confirms the first save and releases what it held.
+    await ledger.confirm(saved, 'core-v2');
+    expect(await store.sizeOf(again.key)).toBe(bytes.length);
+    // So the autosave records; before, it found its blob gone (StagedBlobGoneError, a 500).
+    const next = await ledger.recordWopiSave(fileId, saveOf(again, tenantId));
+    expect(next.number).toBe(saved.number + 1);
+  });
+
+  it("releases a confirmed save's blob that nothing staged again", async () => {
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    const blob = await stage('confirmed');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const saved = await ledger.recordWopiSave(fileId, saveOf(blob, tenantId));
+    await ledger.confirm(saved, 'core-v2');
+    expect(await store.sizeOf(blob.key)).toBeNull();
+  });
 });

@@ -388,15 +388,23 @@ export class VersionLedger {
           blobKey: { not: null },
           number: { lte: version.number },
         },
-        select: { blobKey: true },
+        select: { blobKey: true, createdAt: true },
       });
       const resolved = await change(tx);
       await tx.writeBackOutbox.deleteMany({ where: { versionId: version.id } });
-      return { resolved, blobKeys: waiting.map((v) => v.blobKey!) };
+      return { resolved, blobKeys: waiting };
     });
     // Before the blobs go: a process still holding the old current version would read them.
     await this.versionsChanged(version.fileId);
-    await this.stagedBlobs.release(blobKeys);
+    // Blobs are content-addressed: an autosave of unchanged bytes stages the very same key again,
+    // and may be between staging and recording right now. A blob stored again after the version
+    // that held it was recorded is therefore kept (the staging sweep takes it if nothing records it).
+    const recordedAt = new Map<string, Date>();
+    for (const { blobKey, createdAt } of blobKeys) {
+      const known = recordedAt.get(blobKey!);
+      if (!known || known < createdAt) recordedAt.set(blobKey!, createdAt);
+    }
+    for (const [key, storedBefore] of recordedAt) await this.stagedBlobs.release([key], { storedBefore });
     return resolved;
   }
 
