@@ -87,7 +87,12 @@ describe(`the service on Node ${NODE_LTS_VERSION} (LTS)`, () => {
       `${url}/readyz`,
     );
     const ready = (await (await fetch(`${url}/readyz`)).json()) as { info: Record<string, { status: string }> };
-    expect(ready.info).toEqual({ postgres: { status: 'up' }, migrations: { status: 'up' }, redis: { status: 'up' } });
+    expect(ready.info).toEqual({
+      postgres: { status: 'up' },
+      migrations: { status: 'up' },
+      redis: { status: 'up' },
+      staging: { status: 'up' },
+    });
     expect(await stop(api)).toBe(0);
   }, 60_000);
 

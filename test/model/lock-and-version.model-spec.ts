@@ -10,7 +10,6 @@
  *
  * CI runs a fixed seed and a bounded number of runs. A longer run, or another seed:
  *   MODEL_TEST_RUNS=500 MODEL_TEST_SEED=42 npm run test:model
- * (MODEL_TEST_ALL_CONTENT_TYPES=1 also sends PutFile bodies as text, JSON, form and untyped).
  * A failure prints the seed, the replay path and the shrunk command sequence; replay it with
  *   MODEL_TEST_SEED=<seed> MODEL_TEST_PATH=<path> npm run test:model
  */
@@ -41,14 +40,16 @@ const RUNS = Number(process.env.MODEL_TEST_RUNS ?? 20);
 const REPLAY_PATH = process.env.MODEL_TEST_PATH;
 const MAX_COMMANDS = 40;
 /**
- * The Content-Types PutFile bodies are sent with. Issue 9 makes the WOPI routes read raw bytes
- * whatever the Content-Type; until that is merged only application/octet-stream is stored intact,
- * so CI sends that. MODEL_TEST_ALL_CONTENT_TYPES=1 sends the others too (undefined: no header).
+ * The Content-Types PutFile bodies are sent with, as real clients vary them (undefined: no
+ * header). The WOPI routes read raw bytes whatever the type (docs/adr/0016), so all are sent.
  */
-const OCTET_STREAM = 'application/octet-stream';
-const PUT_FILE_CONTENT_TYPES: (string | undefined)[] = process.env.MODEL_TEST_ALL_CONTENT_TYPES
-  ? [OCTET_STREAM, undefined, 'text/plain', 'application/json', 'application/x-www-form-urlencoded']
-  : [OCTET_STREAM];
+const PUT_FILE_CONTENT_TYPES: (string | undefined)[] = [
+  'application/octet-stream',
+  undefined,
+  'text/plain',
+  'application/json',
+  'application/x-www-form-urlencoded',
+];
 const API_PROCESSES = 2;
 const LOG_TAIL_CHARS = 6_000;
 // One request of a healthy gateway takes milliseconds; this only turns a hang into a failure.
@@ -296,7 +297,8 @@ class PutFileCommand extends WopiCommand {
     return { status: answer.status, because: verdict.because };
   }
   protected describe(): string {
-    const sentAs = this.contentType === OCTET_STREAM ? '' : `, as ${this.contentType ?? 'no Content-Type'}`;
+    const sentAs =
+      this.contentType === 'application/octet-stream' ? '' : `, as ${this.contentType ?? 'no Content-Type'}`;
     return `PutFile(${this.lockId === undefined ? 'no lock' : this.lockId}, ${JSON.stringify(this.text)}${sentAs})`;
   }
 }
