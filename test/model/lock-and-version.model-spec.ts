@@ -13,12 +13,7 @@
  * A failure prints the seed, the replay path and the shrunk command sequence; replay it with
  *   MODEL_TEST_SEED=<seed> MODEL_TEST_PATH=<path> npm run test:model
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { PrismaClient } from '@wopi/db';
 import { loadEnv, WorkerEnv } from '@wopi/tenancy';
@@ -27,7 +22,7 @@ import type { Worker } from 'bullmq';
 import fc from 'fast-check';
 import { createWorker } from '../../apps/worker/src/create-worker';
 import { WriteBackProcessor } from '../../apps/worker/src/write-back/write-back.processor';
-import { createDatabase, dropDatabase } from '../../scripts/infra/index.cjs';
+import { privateGatewayEnv } from '../support/private-gateway';
 import { type ApiProcess, startApiProcess } from '../support/api-process';
 import { type RunningDemoCore, startDemoCore } from '../support/demo-core';
 import { baseTestEnv } from '../support/gateway-env';
@@ -385,37 +380,6 @@ const commandArbs: fc.Arbitrary<fc.AsyncCommand<FileModel, Gateway>>[] = [
   fc.constant(new WriteBackCommand()),
 ];
 
-/**
- * This test's gateway has a database, queue prefix and staging folder of its own: the workers of
- * other test files (each relays its database's outbox and takes its queue's jobs) never write its
- * saves back, so write-backs happen only in WriteBack steps and a seed replays a run exactly.
- */
-async function privateGatewayEnv(): Promise<{ env: Record<string, string>; remove(): Promise<void> }> {
-  const adminDatabaseUrl = process.env.WOPI_TEST_ADMIN_DATABASE_URL!;
-  // global-setup's name pattern: a run killed before afterAll has its database dropped a day later.
-  const timestamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const name = `wopi_test_${timestamp}_${randomBytes(3).toString('hex')}`;
-  const databaseUrl = await createDatabase(adminDatabaseUrl, name);
-  const repoRoot = path.resolve(__dirname, '../..');
-  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'scripts', 'prisma-migrate.mjs'), 'deploy'], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    timeout: 120_000,
-  });
-  const stagingDir = await mkdtemp(path.join(tmpdir(), 'wopi-model-staging-'));
-  return {
-    env: {
-      DATABASE_URL: databaseUrl,
-      QUEUE_PREFIX: `${baseTestEnv().QUEUE_PREFIX}-model`,
-      BLOB_STAGING_DIR: stagingDir,
-    },
-    async remove() {
-      await dropDatabase(adminDatabaseUrl, name);
-      await rm(stagingDir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe('lock and version rules, model-based, across two api processes', () => {
   let core: RunningDemoCore;
   let prisma: PrismaClient;
@@ -431,7 +395,8 @@ describe('lock and version rules, model-based, across two api processes', () => 
 
   beforeAll(async () => {
     core = await startDemoCore();
-    gatewayEnv = await privateGatewayEnv();
+    // Its own deployment: write-backs happen only in WriteBack steps, so a seed replays a run exactly.
+    gatewayEnv = await privateGatewayEnv('model');
     prisma = testPrisma(gatewayEnv.env.DATABASE_URL);
     tenant = await createTestTenant(prisma, core);
     templateRef = await core.refOf('Welcome.docx');

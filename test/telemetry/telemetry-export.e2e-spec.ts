@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@wopi/db';
 import { type ApiProcess, freePort, startApiProcess } from '../support/api-process';
+import { privateGatewayEnv } from '../support/private-gateway';
 import { type DemoCoreProcess, startDemoCoreProcess } from '../support/demo-core-process';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver';
 import { SecretScanner } from '../support/secret-scan';
@@ -31,8 +32,12 @@ describe('telemetry export (OTLP on)', () => {
   const credential = `tel-${randomBytes(16).toString('hex')}`;
   const scanner = new SecretScanner().add('core-app credential', credential);
 
+  let gatewayEnv: Awaited<ReturnType<typeof privateGatewayEnv>>;
+
   beforeAll(async () => {
-    prisma = testPrisma();
+    // Its own deployment: only this file's worker writes its saves back (and exports that span).
+    gatewayEnv = await privateGatewayEnv('telemetry');
+    prisma = testPrisma(gatewayEnv.env.DATABASE_URL);
     receiver = await startOtlpReceiver();
     coreData = await mkdtemp(path.join(tmpdir(), 'tel-core-'));
     core = await startDemoCoreProcess({ port: await freePort(), dataDir: coreData, credential });
@@ -46,8 +51,13 @@ describe('telemetry export (OTLP on)', () => {
       LOG_LEVEL: 'info',
     };
     [api, worker] = await Promise.all([
-      startApiProcess({ ...otel, CLIENT_COUNTRY_HEADER: 'CloudFront-Viewer-Country' }),
-      startWorkerProcess({ ...otel, OTEL_SERVICE_NAME: 'wopi-worker-e2e', WRITE_BACK_RELAY_INTERVAL_MS: '500' }),
+      startApiProcess({ ...gatewayEnv.env, ...otel, CLIENT_COUNTRY_HEADER: 'CloudFront-Viewer-Country' }),
+      startWorkerProcess({
+        ...gatewayEnv.env,
+        ...otel,
+        OTEL_SERVICE_NAME: 'wopi-worker-e2e',
+        WRITE_BACK_RELAY_INTERVAL_MS: '500',
+      }),
     ]);
   }, 90_000);
 
@@ -56,6 +66,7 @@ describe('telemetry export (OTLP on)', () => {
     await core?.stop();
     await receiver?.close();
     await prisma?.$disconnect();
+    await gatewayEnv?.remove();
     await rm(coreData, { recursive: true, force: true });
   });
 
@@ -194,10 +205,15 @@ describe('telemetry export (OTLP on)', () => {
     ).toEqual([]);
 
     // Metrics with the operation, file type, view/edit, tenant and country; seconds as the unit.
+    // Metrics are exported on an interval: wait for an export that holds every request made above.
     await waitFor(
-      async () => receiver.points().some((p) => p.metric === 'wopi.lock.conflicts'),
-      'the lock-conflict counter to be exported',
-      10_000,
+      async () =>
+        receiver.points().some((p) => p.metric === 'wopi.lock.conflicts') &&
+        receiver
+          .points()
+          .some((p) => p.metric === 'wopi.request.duration' && p.attributes['wopi.operation'] === 'PutFile'),
+      'the lock-conflict counter and the PutFile request to be exported',
+      20_000,
     );
     const requestPoints = receiver.points().filter((p) => p.metric === 'wopi.request.duration');
     expect(requestPoints[0]?.unit).toBe('s');
