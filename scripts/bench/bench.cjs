@@ -28,7 +28,10 @@ const root = path.resolve(__dirname, '../..');
 const infra = require('../infra/index.cjs');
 const dist = (p) => require(path.join(root, 'dist', p));
 const { SecretBox } = dist('libs/tenancy/src/secret-box.js');
-const { generateApiKey, LOCAL_SECRETS_ENCRYPTION_KEY } = dist('libs/tenancy/src/index.js');
+const { generateApiKey } = dist('libs/tenancy/src/index.js');
+// The gateway has no default secrets (docs/security.md): the bench makes its own for each run.
+const SECRETS_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const ACCESS_TOKEN_SIGNING_KEY = randomBytes(32).toString('base64url');
 const { signRequest, EMPTY_BODY_SHA256 } = dist('libs/core-app-client/src/request-signing.js');
 const { proofSignedBytes, toDotNetTicks } = dist('libs/wopi/src/index.js');
 const { summariseCpuProfile } = require('./cpu-profile.cjs');
@@ -460,6 +463,10 @@ async function main() {
       BLOB_STAGING_DIR: path.join(work, 'staging'),
       QUEUE_PREFIX: queuePrefix,
       LOG_LEVEL: 'warn',
+      SECRETS_ENCRYPTION_KEY,
+      ACCESS_TOKEN_SIGNING_KEY,
+      // Everything the bench runs is on loopback.
+      EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     };
     const worker = startNode('dist/apps/worker/src/main.js', gatewayEnv);
     const startApi = async (extraArgs = {}) => {
@@ -499,7 +506,7 @@ async function main() {
       await db.query(
         `INSERT INTO tenants (id, slug, display_name, core_app_base_url, core_app_credential, max_file_bytes, updated_at)
          VALUES (gen_random_uuid(), 'bench', 'Bench', $1, $2, $3, now()) RETURNING id`,
-        [`${coreUrl}/core/v1`, new SecretBox(LOCAL_SECRETS_ENCRYPTION_KEY).seal(coreSecret), String(4 * 1024 * MIB)],
+        [`${coreUrl}/core/v1`, new SecretBox(SECRETS_ENCRYPTION_KEY).seal(coreSecret), String(4 * 1024 * MIB)],
       )
     ).rows[0].id;
     await db.query(
