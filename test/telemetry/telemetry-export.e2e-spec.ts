@@ -211,8 +211,15 @@ describe('telemetry export (OTLP on)', () => {
         receiver.points().some((p) => p.metric === 'wopi.lock.conflicts') &&
         receiver
           .points()
-          .some((p) => p.metric === 'wopi.request.duration' && p.attributes['wopi.operation'] === 'PutFile'),
-      'the lock-conflict counter and the PutFile request to be exported',
+          .some((p) => p.metric === 'wopi.request.duration' && p.attributes['wopi.operation'] === 'PutFile') &&
+        // The worker exports on its own interval: its core-app PUT may come a moment later.
+        receiver
+          .points()
+          .some(
+            (p) =>
+              p.metric === 'wopi.core_app.request.duration' && p.attributes['wopi.core_app.operation'] === 'putContent',
+          ),
+      'the lock conflict, the PutFile request and the write-back core-app call to be exported',
       20_000,
     );
     const requestPoints = receiver.points().filter((p) => p.metric === 'wopi.request.duration');
