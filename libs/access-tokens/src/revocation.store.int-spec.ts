@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CacheInvalidationBus } from '@wopi/redis';
 import Redis from 'ioredis';
 import { ACCESS_TOKEN_MAX_TTL_MS } from './access-token.service';
 import { RevocationStore } from './revocation.store';
@@ -59,4 +60,77 @@ describe('RevocationStore (real Redis)', () => {
     expect(ttlMs).toBeGreaterThan(ACCESS_TOKEN_MAX_TTL_MS - 5_000);
     expect(ttlMs).toBeLessThanOrEqual(ACCESS_TOKEN_MAX_TTL_MS);
   });
+
+  describe('with a per-process copy (two processes, each with its own invalidation bus)', () => {
+    let buses: CacheInvalidationBus[];
+    let here: RevocationStore;
+    let there: RevocationStore;
+
+    beforeAll(async () => {
+      // A channel of this suite's own, so no other suite's invalidations reach these buses.
+      const channelPrefix = `revocation-copy-${randomUUID()}`;
+      buses = [new CacheInvalidationBus(redis, channelPrefix), new CacheInvalidationBus(redis, channelPrefix)];
+      await Promise.all(buses.map((bus) => bus.onModuleInit()));
+      here = new RevocationStore(redis, buses[0]);
+      there = new RevocationStore(redis, buses[1]);
+    });
+
+    afterAll(async () => {
+      await Promise.all((buses ?? []).map((bus) => bus.onApplicationShutdown()));
+    });
+
+    it('answers from the copy: a hash changed behind the store’s back is not read again', async () => {
+      const tid = tenantId();
+      expect(await there.revokedBy(subject(tid))).toBeNull();
+      // Written straight into Redis, without the store's invalidation: only a process that asks
+      // Redis on every check would see it.
+      await redis.hset(`wopi:revoked:{${tid}:bob}`, 'user', '2000');
+      expect(await there.revokedBy(subject(tid))).toBeNull();
+    });
+
+    it('refuses at once in the other process, for every scope, as soon as the revocation returned', async () => {
+      for (let round = 0; round < 20; round++) {
+        const tid = tenantId();
+        const checks = [subject(tid), subject(tid, { fileId: 'file-2', sessionId: 'session-2' })];
+        // Both processes hold a copy saying "nothing revoked".
+        for (const check of checks) {
+          expect(await here.revokedBy(check)).toBeNull();
+          expect(await there.revokedBy(check)).toBeNull();
+        }
+        if (round % 3 === 0) await here.revokeSession(tid, 'bob', 'session-1');
+        else if (round % 3 === 1) await here.revokeFile(tid, 'bob', 'file-1');
+        else await here.revokeUser(tid, 'bob');
+        const scope = ['session', 'file', 'user'][round % 3];
+        expect(await there.revokedBy(checks[0])).toBe(scope);
+        expect(await here.revokedBy(checks[0])).toBe(scope);
+        // Only a user revocation reaches the user's other file and session.
+        expect(await there.revokedBy(checks[1])).toBe(scope === 'user' ? 'user' : null);
+      }
+    });
+
+    it('asks Redis on every check while its subscription is down, and trusts no older copy after', async () => {
+      const tid = tenantId();
+      expect(await there.revokedBy(subject(tid))).toBeNull();
+      const subscriber = (buses[1] as unknown as { subscriber: Redis }).subscriber;
+      subscriber.disconnect();
+      await waitUntil(() => subscriber.status === 'end');
+      // Revoked behind the bus's back while it is down: the message is lost, Redis has the truth.
+      await redis.hset(`wopi:revoked:{${tid}:bob}`, 'user', '2000');
+      expect(await there.revokedBy(subject(tid))).toBe('user');
+      await redis.hdel(`wopi:revoked:{${tid}:bob}`, 'user');
+      expect(await there.revokedBy(subject(tid))).toBeNull();
+      await subscriber.connect();
+      await waitUntil(() => (buses[1] as unknown as { live: boolean }).live);
+      await redis.hset(`wopi:revoked:{${tid}:bob}`, 'user', '2000');
+      expect(await there.revokedBy(subject(tid))).toBe('user');
+    });
+  });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

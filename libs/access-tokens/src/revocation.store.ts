@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { REDIS } from '@wopi/redis';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CacheInvalidationBus, type ProcessCache, REDIS } from '@wopi/redis';
 import type Redis from 'ioredis';
 import { ACCESS_TOKEN_MAX_TTL_MS } from './access-token.service';
 
@@ -25,6 +25,17 @@ return 1
 `;
 
 const USER_FIELD = 'user';
+
+/** The revocations of one tenant's user, as stored in their hash: field → revocation time (ms). */
+type UserRevocations = Record<string, string>;
+
+/**
+ * How long a process trusts its copy of a user's revocations without hearing of a change. Every
+ * revocation reaches every process at once through the invalidation bus; this only bounds what a
+ * message lost in a way the bus could not notice would cost.
+ */
+export const REVOCATION_COPY_TTL_MS = 60_000;
+const COPY_CACHE = 'revocations';
 const fileField = (fileId: string) => `file:${fileId}`;
 const sessionField = (sessionId: string) => `session:${sessionId}`;
 
@@ -38,10 +49,27 @@ const sessionField = (sessionId: string) => `session:${sessionId}`;
  * refuses the session for good. One key per user means one HMGET per WOPI request, and one Redis
  * Cluster slot (the braces are a hash tag). The hash lives ACCESS_TOKEN_MAX_TTL_MS after its last
  * revocation: by then every token it concerns has expired.
+ *
+ * Checking is on every WOPI request, so each process keeps a copy of the hashes it has read
+ * (ProcessCache on the CacheInvalidationBus) and asks Redis only on a miss. A revocation writes
+ * the hash, then drops the copies everywhere and waits until its own process has heard that
+ * message back, i.e. until it has been delivered to every process: a request that reaches any
+ * api after the revocation call answered is refused. While a process's subscription is down its
+ * copies are neither served nor kept, and every check goes to Redis as before (ADR 0017).
  */
 @Injectable()
 export class RevocationStore {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly copies: ProcessCache<UserRevocations> | undefined;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Optional() private readonly invalidations?: CacheInvalidationBus,
+  ) {
+    this.copies = invalidations?.cache<UserRevocations>(COPY_CACHE, {
+      ttlMs: REVOCATION_COPY_TTL_MS,
+      maxEntries: 100_000,
+    });
+  }
 
   revokeUser(tenantId: string, userId: string, atMs = Date.now()): Promise<void> {
     return this.write(tenantId, userId, USER_FIELD, atMs);
@@ -57,27 +85,23 @@ export class RevocationStore {
 
   /** Which revocation, if any, refuses the subject. Throws when Redis does not answer (fail closed). */
   async revokedBy(subject: RevocationSubject): Promise<RevocationScope | null> {
-    const [user, file, session] = await this.redis.hmget(
-      this.key(subject.tenantId, subject.userId),
-      USER_FIELD,
-      fileField(subject.fileId),
-      sessionField(subject.sessionId),
-    );
-    if (session !== null) return 'session';
-    if (user !== null && subject.issuedAtMs <= Number(user)) return 'user';
-    if (file !== null && subject.issuedAtMs <= Number(file)) return 'file';
+    const key = this.key(subject.tenantId, subject.userId);
+    const revocations = this.copies
+      ? await this.copies.getOrLoad(key, () => this.redis.hgetall(key))
+      : await this.redis.hgetall(key);
+    const session = revocations[sessionField(subject.sessionId)];
+    const user = revocations[USER_FIELD];
+    const file = revocations[fileField(subject.fileId)];
+    if (session !== undefined) return 'session';
+    if (user !== undefined && subject.issuedAtMs <= Number(user)) return 'user';
+    if (file !== undefined && subject.issuedAtMs <= Number(file)) return 'file';
     return null;
   }
 
   private async write(tenantId: string, userId: string, field: string, atMs: number): Promise<void> {
-    await this.redis.eval(
-      RECORD_REVOCATION,
-      1,
-      this.key(tenantId, userId),
-      field,
-      String(atMs),
-      ACCESS_TOKEN_MAX_TTL_MS,
-    );
+    const key = this.key(tenantId, userId);
+    await this.redis.eval(RECORD_REVOCATION, 1, key, field, String(atMs), ACCESS_TOKEN_MAX_TTL_MS);
+    await this.invalidations?.invalidate(COPY_CACHE, key, { awaitDelivery: true });
   }
 
   private key(tenantId: string, userId: string): string {

@@ -10,7 +10,12 @@ interface InvalidationMessage {
   key: string;
   prefix?: boolean;
   origin: string;
+  /** Set when the sender waits to hear its own message back (see `invalidate`'s `awaitDelivery`). */
+  id?: string;
 }
+
+/** How long a sender waits to hear its own invalidation back before it gives up waiting. */
+const DELIVERY_WAIT_MS = 1_000;
 
 /**
  * Keeps the ProcessCaches of every api and worker process coherent: a write invalidates its keys
@@ -26,6 +31,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   private readonly channel: string;
   private subscriber: Redis | undefined;
   private live = false;
+  private readonly awaitingEcho = new Map<string, () => void>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -44,9 +50,35 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
     return cache;
   }
 
-  /** Drops `key` of cache `name` in this process now and in every other one within milliseconds. */
-  async invalidate(name: string, key: string): Promise<void> {
-    await this.send({ cache: name, key, origin: this.origin });
+  /**
+   * Drops `key` of cache `name` in this process now and in every other one within milliseconds.
+   *
+   * With `awaitDelivery`, resolves only once this process's own subscription has received the
+   * message (at most DELIVERY_WAIT_MS): Redis writes a published message to every subscriber's
+   * socket in one step, so by then every process has it in hand, and a request that reaches any
+   * process after the caller's answer finds the entry gone. Used where a stale entry would let a
+   * refused user in (revocations).
+   */
+  async invalidate(name: string, key: string, { awaitDelivery = false } = {}): Promise<void> {
+    if (!awaitDelivery || !this.live) {
+      await this.send({ cache: name, key, origin: this.origin });
+      return;
+    }
+    const id = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const echoed = new Promise<void>((resolve) => {
+      this.awaitingEcho.set(id, resolve);
+      timer = setTimeout(() => {
+        this.logger.warn({ cache: name }, 'cache invalidation not heard back in time');
+        resolve();
+      }, DELIVERY_WAIT_MS);
+    });
+    try {
+      if (await this.send({ cache: name, key, origin: this.origin, id })) await echoed;
+    } finally {
+      clearTimeout(timer);
+      this.awaitingEcho.delete(id);
+    }
   }
 
   /** Drops every key of cache `name` that starts with `prefix`, everywhere. */
@@ -91,13 +123,16 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
     else subscriber.disconnect();
   }
 
-  private async send(message: InvalidationMessage): Promise<void> {
+  /** Applies the message here and publishes it; whether it was published. */
+  private async send(message: InvalidationMessage): Promise<boolean> {
     this.apply(message);
     try {
       await this.redis.publish(this.channel, JSON.stringify(message));
+      return true;
     } catch (error) {
       // Other processes will not hear of this write: their entries age out within their TTL.
       this.logger.warn({ err: error, cache: message.cache }, 'cache invalidation not published');
+      return false;
     }
   }
 
@@ -109,6 +144,7 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
       return;
     }
     if (message.origin !== this.origin) this.apply(message);
+    else if (message.id !== undefined) this.awaitingEcho.get(message.id)?.();
   }
 
   private apply(message: InvalidationMessage): void {
@@ -121,6 +157,8 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
   private setLive(live: boolean): void {
     if (this.live === live) return;
     this.live = live;
+    // A sender waiting for its echo on a subscription that just dropped would wait in vain.
+    if (!live) for (const release of this.awaitingEcho.values()) release();
     for (const cache of this.caches.values()) cache.setTrusted(live);
   }
 }
