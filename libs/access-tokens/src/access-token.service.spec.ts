@@ -77,6 +77,41 @@ describe('AccessTokenService', () => {
     await expect(service.verify(token)).resolves.toMatchObject({ userId: 'alice' });
   });
 
+  describe('a token verified before (kept per process)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('is still refused once it expires', async () => {
+      const fresh = new AccessTokenService({ current: 'k1', keys: { k1: 'a'.repeat(32) } });
+      const { token, claims } = await fresh.issue({ ...input, ttlMs: 5_000 });
+      expect(await fresh.verify(token)).toEqual(claims);
+      jest.useFakeTimers({ now: claims.expiresAtMs - 1, doNotFake: ['nextTick', 'setImmediate'] });
+      expect(await fresh.verify(token)).toEqual(claims);
+      jest.setSystemTime(claims.expiresAtMs);
+      await expect(fresh.verify(token)).rejects.toThrow(ExpiredAccessTokenError);
+    });
+
+    it('does not vouch for any other text: a tampered copy of it is refused', async () => {
+      const { token } = await service.issue(input);
+      await service.verify(token);
+      const [header, payload, signature] = token.split('.');
+      const forged = JSON.parse(Buffer.from(payload, 'base64url').toString());
+      forged.p = 'rwndcs';
+      await expect(
+        service.verify([header, Buffer.from(JSON.stringify(forged)).toString('base64url'), signature].join('.')),
+      ).rejects.toThrow(InvalidAccessTokenError);
+      await expect(service.verify(`${token}x`)).rejects.toThrow(InvalidAccessTokenError);
+    });
+
+    it('hands out claims no caller can change for the next request', async () => {
+      const { token } = await service.issue(input);
+      const claims = await service.verify(token);
+      expect(() => {
+        (claims.permissions as { write: boolean }).write = false;
+      }).toThrow(TypeError);
+      expect((await service.verify(token)).permissions.write).toBe(true);
+    });
+  });
+
   it('refuses tampered, expired, foreign and unsigned tokens', async () => {
     const { token } = await service.issue(input);
     const [header, payload, signature] = token.split('.');

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { ProcessCache } from '@wopi/redis';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { decodePermissions, encodePermissions, type FilePermissions } from './permissions';
 
@@ -72,6 +73,9 @@ export class ExpiredAccessTokenError extends InvalidAccessTokenError {
 }
 
 const ISSUER = 'wopi-gateway';
+
+/** Tokens whose verified claims a process keeps (~0.5 KB each): the editors active on it, and more. */
+const VERIFIED_TOKENS_KEPT = 20_000;
 const AUDIENCE = 'wopi';
 
 /** A new editor-session id: 128 random bits, URL-safe (22 characters). */
@@ -87,6 +91,18 @@ export function newSessionId(): string {
 export class AccessTokenService {
   /** Key objects made once: jose would otherwise import the raw secret on every sign and verify. */
   private readonly secrets: Map<string, KeyObject>;
+  /**
+   * The claims of tokens this process has verified, by the token's exact text. A WOPI client sends
+   * the same token on every request of a session, and verifying it (signature, issuer, audience,
+   * claim types) was a tenth of a CheckFileInfo's CPU. Sound because the key ring is fixed for the
+   * process's life: the same bytes verify the same way until the token expires, which a hit still
+   * checks. Any other text, a tampered token included, is verified in full. Revocation is checked
+   * apart from this, on every request (RevocationStore).
+   */
+  private readonly verified = new ProcessCache<AccessTokenClaims>('verified-access-tokens', {
+    ttlMs: ACCESS_TOKEN_MAX_TTL_MS,
+    maxEntries: VERIFIED_TOKENS_KEPT,
+  });
 
   constructor(@Inject(ACCESS_TOKEN_KEYS) private readonly config: AccessTokenKeys) {
     this.secrets = new Map(
@@ -141,6 +157,15 @@ export class AccessTokenService {
 
   /** Verifies signature, issuer, audience and expiry; throws ExpiredAccessTokenError or InvalidAccessTokenError. */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const known = this.verified.get(token);
+    if (known) return known;
+    const claims = await this.verifyInFull(token);
+    // Kept until it expires: the cache drops an entry at its expiry, as jose would refuse it then.
+    this.verified.set(token, claims, claims.expiresAtMs - Date.now());
+    return claims;
+  }
+
+  private async verifyInFull(token: string): Promise<AccessTokenClaims> {
     try {
       const { payload } = await jwtVerify(
         token,
@@ -165,18 +190,19 @@ export class AccessTokenService {
       ) {
         throw new InvalidAccessTokenError('missing claims');
       }
-      return {
+      // Frozen: one verified token's claims are shared by every request that carries it.
+      return Object.freeze({
         tenantId: tid,
         fileId: fid,
         userId: sub,
-        permissions: decodePermissions(p),
+        permissions: Object.freeze(decodePermissions(p)),
         expiresAtMs: exp * 1000,
         issuedAtMs: Math.round(iat * 1000),
         tokenId: jti,
         // Tokens minted before sessions had ids are their own one-token session.
         sessionId: sid ?? jti,
         ...(cp !== undefined ? { clientProfileId: cp } : {}),
-      };
+      });
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new ExpiredAccessTokenError();

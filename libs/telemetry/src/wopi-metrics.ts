@@ -95,8 +95,15 @@ export function errorTypeOf(error: unknown): string {
   return typeof error === 'string' ? error : '_OTHER';
 }
 
-const withoutUndefined = (attributes: Attributes): Attributes =>
-  Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== undefined && value !== ''));
+/** The attributes that have a value; a plain loop, since every WOPI request records through this. */
+function withoutUndefined(attributes: Attributes): Attributes {
+  const kept: Attributes = {};
+  for (const name of Object.keys(attributes)) {
+    const value = attributes[name];
+    if (value !== undefined && value !== '') kept[name] = value;
+  }
+  return kept;
+}
 
 /** Recording points for everyone: api, worker and libs record through these, never on a meter directly. */
 export const wopiMetrics = {

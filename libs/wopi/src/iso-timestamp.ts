@@ -9,8 +9,10 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{
 export function toIsoRoundTrip(instant: Date | number): string {
   const date = typeof instant === 'number' ? new Date(instant) : instant;
   if (Number.isNaN(date.getTime())) throw new RangeError('Invalid date');
-  // toISOString() has milliseconds; the round-trip format has 100 ns ticks, so four more zeros.
-  return date.toISOString().replace(/\.(\d{3})Z$/, (_match, milliseconds: string) => `.${milliseconds}0000Z`);
+  // toISOString() always ends in ".sssZ"; the round-trip format has 100 ns ticks, so four more
+  // zeros before the Z. (Sliced, not a regex replace: CheckFileInfo formats this on every request.)
+  const iso = date.toISOString();
+  return `${iso.slice(0, -1)}0000Z`;
 }
 
 /**

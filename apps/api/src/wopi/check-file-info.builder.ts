@@ -2,7 +2,7 @@ import type { FilePermissions } from '@wopi/access-tokens';
 import type { FileVersion } from '@wopi/db';
 import type { CoreFile, CoreUser } from '@wopi/core-app-client';
 import type { TenantConfig } from '@wopi/tenancy';
-import { type CheckFileInfo, FILE_NAME_MAX_LENGTH, splitFileName, toIsoRoundTrip, withoutUndefined } from '@wopi/wopi';
+import { type CheckFileInfo, FILE_NAME_MAX_LENGTH, splitFileName, toIsoRoundTrip } from '@wopi/wopi';
 import { wopiUserId } from './wopi-context';
 
 export interface CheckFileInfoInput {
@@ -20,13 +20,15 @@ export interface CheckFileInfoInput {
 /**
  * CheckFileInfo from one source of truth: Version, Size, SHA256 and LastModifiedTime all come from
  * the same ledger version (stored when the content changed); names, permissions and URLs from the
- * core app's answer. Properties without a value are omitted, never sent as null.
+ * core app's answer. Properties without a value are left undefined, which JSON.stringify omits:
+ * they are never sent as null (_fragments/param_types.rst). No copy without them is made, since
+ * this runs on every CheckFileInfo and the answer is only ever serialized.
  */
 export function buildCheckFileInfo(input: CheckFileInfoInput): CheckFileInfo {
   const { tenant, permissions, core, version } = input;
   const features = tenant.features;
   const canWrite = permissions.write;
-  return withoutUndefined<CheckFileInfo>({
+  return {
     BaseFileName: core.name,
     OwnerId: wopiUserId(tenant.id, core.ownerId),
     Size: Number(version.sizeBytes),
@@ -72,5 +74,5 @@ export function buildCheckFileInfo(input: CheckFileInfoInput): CheckFileInfo {
     EditModePostMessage: core.urls?.edit ? true : undefined,
     FileSharingPostMessage: permissions.share && core.urls?.share ? true : undefined,
     FileVersionPostMessage: core.urls?.versions ? true : undefined,
-  });
+  };
 }
