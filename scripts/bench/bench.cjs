@@ -50,6 +50,7 @@ const PHASES = [
   'data-volume',
   'processes',
   'backends',
+  'pipeline',
 ];
 const wanted = (phase) => (ONLY ? ONLY.includes(phase) : PHASES.includes(phase));
 
@@ -66,6 +67,7 @@ const D = QUICK
       data: 5,
       procs: 5,
       profile: 5,
+      pipeline: 3,
       getReps: 1,
       bigMiB: 256,
       seedRows: 100_000,
@@ -81,6 +83,7 @@ const D = QUICK
       data: 15,
       procs: 15,
       profile: 15,
+      pipeline: 6,
       getReps: 3,
       bigMiB: 1024,
       seedRows: 1_000_000,
@@ -1024,6 +1027,46 @@ async function main() {
       progress(`Redis ${JSON.stringify(redisOps)} req/s; PostgreSQL tenant-by-id ${tps} tx/s`);
     }
 
+    // -------------------------------------------------------------------------- Nest's pipeline
+    if (wanted('pipeline')) {
+      progress("Nest's request pipeline: the same answer through a Nest controller and a native Fastify route");
+      const server = startNode('scripts/bench/pipeline-server.cjs', {}, { cpu: SERVER_CPU });
+      await new Promise((resolve) => server.stdout.once('data', resolve));
+      const url = server.output().trim().split('\n')[0];
+      const runs = { native: [], nest: [] };
+      // Alternated, twice each: the machine's drift hits both sides alike.
+      for (const pass of [1, 2])
+        for (const side of ['native', 'nest']) {
+          const pool = [[{ method: 'GET', path: `/${side}/files/bench-file`, headers: {} }]];
+          await runWrk(`pipeline-${side}-warmup-${pass}`, url, pool, { seconds: 1, connections: CONNECTIONS });
+          runs[side].push(
+            await runWrk(`pipeline-${side}-${pass}`, url, pool, {
+              seconds: D.pipeline,
+              connections: CONNECTIONS,
+              pids: [server.pid],
+            }),
+          );
+        }
+      await stop(server);
+      const cpuPerRequest = (list) =>
+        round(list.reduce((sum, r) => sum + r.serverCpuMsPerRequest[0], 0) / list.length, 4);
+      const native = cpuPerRequest(runs.native);
+      const nest = cpuPerRequest(runs.nest);
+      const costMs = round(nest - native, 4);
+      const checkFileInfoMs = cfiGateway?.serverCpuMsPerRequest?.[0];
+      report.phases.pipeline = {
+        what: 'the same ~60-field JSON answer through a Nest controller shaped like WopiFilesController (guard, filter, param decorator, @Req/@Res) and through a native Fastify route, one process pinned to the server CPU',
+        cpuMsPerRequest: { native, nest },
+        nestCostMsPerRequest: costMs,
+        shareOfCheckFileInfo: checkFileInfoMs ? round((costMs / checkFileInfoMs) * 100, 1) : null,
+        runs,
+      };
+      progress(
+        `pipeline: ${native} ms native, ${nest} ms through Nest per request` +
+          (checkFileInfoMs ? ` (${report.phases.pipeline.shareOfCheckFileInfo} % of a CheckFileInfo)` : ''),
+      );
+    }
+
     backendCounters = undefined;
     redisClient.disconnect();
     await db.end();
@@ -1179,6 +1222,12 @@ function markdown(report) {
         .map(([k, v]) => `${k} ${v}/s`)
         .join(', ')} | — | — |`,
       `| PostgreSQL alone, the guard's tenant-by-id query (pgbench, 8 conn.) | ${p.backends.postgres.transactionsPerSecond} tx/s | — | — |`,
+    );
+  }
+  if (p.pipeline) {
+    lines.push(
+      `| server CPU per request, Nest controller vs native Fastify route (same answer) | ${p.pipeline.cpuMsPerRequest.nest} ms | ${p.pipeline.cpuMsPerRequest.native} ms | ${round((p.pipeline.cpuMsPerRequest.nest / p.pipeline.cpuMsPerRequest.native) * 100, 1)} % |`,
+      `| Nest's pipeline per request, share of a gateway CheckFileInfo's CPU | ${p.pipeline.nestCostMsPerRequest} ms | — | ${p.pipeline.shareOfCheckFileInfo ?? '—'} % |`,
     );
   }
   for (const [what, profile] of [
