@@ -1,5 +1,6 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { ConnectionProbes } from '@wopi/health';
 import { HealthCheckErrorFilter } from './health-check-error.filter';
 import { DependencyHealthIndicators } from './health-indicators';
 
@@ -8,6 +9,7 @@ import { DependencyHealthIndicators } from './health-indicators';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly connections: ConnectionProbes,
     private readonly dependencies: DependencyHealthIndicators,
   ) {}
 
@@ -23,9 +25,9 @@ export class HealthController {
   @HealthCheck()
   readiness() {
     return this.health.check([
-      () => this.dependencies.postgres(),
+      () => this.connections.postgres(),
       () => this.dependencies.migrations(),
-      () => this.dependencies.redisPing(),
+      () => this.connections.redisPing(),
       () => this.dependencies.staging(),
     ]);
   }

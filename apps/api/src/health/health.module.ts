@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ConnectionProbes } from '@wopi/health';
 import { DependencyHealthIndicators, MIGRATIONS_DIR } from './health-indicators';
 import { HealthController } from './health.controller';
 
@@ -11,7 +12,7 @@ export class HealthModule {
       // Terminus logs failed checks itself; our request log already records the 503.
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
       controllers: [HealthController],
-      providers: [DependencyHealthIndicators, { provide: MIGRATIONS_DIR, useValue: migrationsDir }],
+      providers: [ConnectionProbes, DependencyHealthIndicators, { provide: MIGRATIONS_DIR, useValue: migrationsDir }],
     };
   }
 }

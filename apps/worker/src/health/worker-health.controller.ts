@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { ConnectionProbes } from '@wopi/health';
 import { WorkerHealthIndicators } from './worker-health-indicators';
 
 /** The worker's only HTTP surface: the probes of an orchestrator. */
@@ -7,6 +8,7 @@ import { WorkerHealthIndicators } from './worker-health-indicators';
 export class WorkerHealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly connections: ConnectionProbes,
     private readonly indicators: WorkerHealthIndicators,
   ) {}
 
@@ -22,8 +24,8 @@ export class WorkerHealthController {
   @HealthCheck()
   readiness() {
     return this.health.check([
-      () => this.indicators.postgres(),
-      () => this.indicators.redisPing(),
+      () => this.connections.postgres(),
+      () => this.connections.redisPing(),
       () => this.indicators.queues(),
     ]);
   }

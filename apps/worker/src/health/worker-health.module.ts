@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ConnectionProbes } from '@wopi/health';
 import { WorkerHealthController } from './worker-health.controller';
 import { WorkerHealthIndicators } from './worker-health-indicators';
 
@@ -9,6 +10,6 @@ import { WorkerHealthIndicators } from './worker-health-indicators';
   // Terminus logs failed checks itself; the request log already records the 503.
   imports: [DiscoveryModule, TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
   controllers: [WorkerHealthController],
-  providers: [WorkerHealthIndicators],
+  providers: [ConnectionProbes, WorkerHealthIndicators],
 })
 export class WorkerHealthModule {}
