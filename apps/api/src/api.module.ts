@@ -31,7 +31,6 @@ export class ApiModule {
         RedisModule.forRoot(env.REDIS_URL, { channelPrefix: env.QUEUE_PREFIX }),
         JobsModule.forRoot({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }),
         TenancyModule.forRoot(env.SECRETS_ENCRYPTION_KEY, {
-          queuePrefix: env.QUEUE_PREFIX,
           lifetimeMs: env.TENANT_CACHE_TTL_MS,
         }),
         CoreAppClientModule.forRoot(coreAppClientSettings(env)),

@@ -39,15 +39,23 @@ export class ProcessCache<V> {
     return entry.value;
   }
 
-  /** The cached value, or `load()`'s, stored unless the key was invalidated meanwhile. */
-  async getOrLoad(key: string, load: () => Promise<V>, ttlMs = this.options.ttlMs): Promise<V> {
+  /**
+   * The cached value, or `load()`'s, stored unless the key was invalidated meanwhile. `ttlMs` may
+   * depend on the loaded value (0 or less: not stored).
+   */
+  async getOrLoad(
+    key: string,
+    load: () => Promise<V>,
+    ttlMs: number | ((value: V) => number) = this.options.ttlMs,
+  ): Promise<V> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
     const seenBefore = this.invalidations.get(key) ?? 0;
     this.loading.set(key, (this.loading.get(key) ?? 0) + 1);
     try {
       const value = await load();
-      if ((this.invalidations.get(key) ?? 0) === seenBefore) this.set(key, value, ttlMs);
+      if ((this.invalidations.get(key) ?? 0) === seenBefore)
+        this.set(key, value, typeof ttlMs === 'function' ? ttlMs(value) : ttlMs);
       return value;
     } finally {
       const left = (this.loading.get(key) ?? 1) - 1;
