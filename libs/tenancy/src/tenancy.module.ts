@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ApiKeyUsage } from './api-key-usage';
 import { AuditLogRepository } from './audit-log.repository';
 import { SecretBox } from './secret-box';
 import { TENANT_CACHE_OPTIONS, TenantCache, type TenantCacheOptions } from './tenant-cache';
@@ -24,8 +25,9 @@ export class TenancyModule {
         TenantCache,
         AuditLogRepository,
         UserInfoRepository,
+        ApiKeyUsage,
       ],
-      exports: [SECRET_BOX, TenantRepository, TenantCache, AuditLogRepository, UserInfoRepository],
+      exports: [SECRET_BOX, TenantRepository, TenantCache, AuditLogRepository, UserInfoRepository, ApiKeyUsage],
     };
   }
 }

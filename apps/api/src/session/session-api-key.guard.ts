@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { parseApiKey, TenantCache, type TenantConfig } from '@wopi/tenancy';
+import { ApiKeyUsage, parseApiKey, TenantCache, type TenantConfig } from '@wopi/tenancy';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-errors/api-error';
 
@@ -12,7 +12,10 @@ export type RequestWithTenant = FastifyRequest & {
 /** Session API: a core app authenticates with its tenant's API key (`Authorization: Bearer wgk_...`). */
 @Injectable()
 export class SessionApiKeyGuard implements CanActivate {
-  constructor(private readonly tenants: TenantCache) {}
+  constructor(
+    private readonly tenants: TenantCache,
+    private readonly usage: ApiKeyUsage,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithTenant>();
@@ -21,7 +24,9 @@ export class SessionApiKeyGuard implements CanActivate {
     const tenant = apiKey ? await this.tenants.findBySessionApiKey(apiKey) : null;
     if (!tenant) throw ApiError.unauthenticated('A valid tenant API key is required (Authorization: Bearer wgk_...)');
     request.tenant = tenant;
-    request.apiKeyId = parseApiKey(apiKey!)?.keyId;
+    request.apiKeyId = parseApiKey(apiKey!)!.keyId;
+    // Throttled and not awaited: the cached key lookup above stays the only cost per request.
+    this.usage.used(request.apiKeyId);
     return true;
   }
 }

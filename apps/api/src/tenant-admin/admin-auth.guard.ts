@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { TenantRepository } from '@wopi/tenancy';
+import { ApiKeyUsage, TenantRepository } from '@wopi/tenancy';
 import { ApiError } from '../api-errors/api-error';
 import {
   ADMIN_SCOPE_METADATA,
@@ -22,6 +22,7 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly tenants: TenantRepository,
     private readonly reflector: Reflector,
+    private readonly usage: ApiKeyUsage,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,6 +31,8 @@ export class AdminAuthGuard implements CanActivate {
     const apiKey = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const admin = apiKey ? await this.tenants.findAdminByApiKey(apiKey) : null;
     if (!admin) throw ApiError.unauthenticated('An admin API key is required (Authorization: Bearer wgk_...)');
+    // A used key, even if this route then refuses it: operators retire keys nobody uses.
+    this.usage.used(admin.keyId);
     const scope = this.reflector.getAllAndOverride<AdminScope | undefined>(ADMIN_SCOPE_METADATA, [
       context.getHandler(),
       context.getClass(),

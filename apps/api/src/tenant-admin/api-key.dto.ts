@@ -69,6 +69,7 @@ export interface ApiKeyView {
   /** Admin keys: the tenant a key is confined to, null for every tenant. */
   tenant: string | null;
   createdAt: string;
+  /** When it last authenticated a request; null if never. Written at most once a minute (ADR 0035). */
   lastUsedAt: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
