@@ -20,9 +20,13 @@ export default function runLogSetup(): void {
   // Jest starts its workers after the global setup, so they and everything they start inherit these.
   process.env.WOPI_TEST_RUN_LOG_DIR = dir;
   // JSON.stringify quotes the path the way NODE_OPTIONS parses it (a clone's path may have spaces).
-  const require = `--require ${JSON.stringify(TEE)}`;
+  const preload = `--require ${JSON.stringify(TEE)}`;
   const options = process.env.NODE_OPTIONS ?? '';
-  if (!options.includes(TEE)) process.env.NODE_OPTIONS = `${options} ${require}`.trim();
+  if (!options.includes(TEE)) process.env.NODE_OPTIONS = `${options} ${preload}`.trim();
+  // Tests that Jest runs in band run here, in its own process, which started before NODE_OPTIONS
+  // named the tee: install it for the apps those tests build.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, read at run time
+  (require(TEE) as { installInJestProcess(): void }).installInJestProcess();
 }
 
 /** Keeps the newest runs only (names start with a UTC timestamp, so they sort by age). */
