@@ -25,6 +25,7 @@ export default function runLogSetup(): void {
   if (!options.includes(TEE)) process.env.NODE_OPTIONS = `${options} ${preload}`.trim();
   // Tests that Jest runs in band run here, in its own process, which started before NODE_OPTIONS
   // named the tee: install it for the apps those tests build.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('wopi-gateway.run-log-tee.jest-process')] = true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, read at run time
   (require(TEE) as { installInJestProcess(): void }).installInJestProcess();
 }

@@ -51,8 +51,9 @@ function wrap(stream, copy) {
 const isAppLogLine = (chunk) =>
   (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1', 0, 16)).startsWith('{"level":');
 
-// Loaded by --require (not by run-log-setup.ts in Jest's own process, which calls the export).
-const preloaded = module.parent?.id === 'internal/preload';
+// Loaded by --require, not by run-log-setup.ts in Jest's own process: that one raises this flag
+// first and calls installInJestProcess().
+const preloaded = !globalThis[Symbol.for('wopi-gateway.run-log-tee.jest-process')];
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
