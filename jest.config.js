@@ -28,6 +28,11 @@ const withRealInfra = {
 module.exports = {
   // Integration and e2e tests start real servers and processes.
   testTimeout: 30_000,
+  // The whole run, whichever projects it selects: every Node process of the run copies its output
+  // into .local/test-runs/<run>/, and once every project's teardown ran, all of it is scanned for
+  // secrets; a finding fails the run (docs/security.md, test/setup/run-log-check.ts).
+  globalSetup: '<rootDir>/test/setup/run-log-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/run-log-check.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.spec.ts'] },
     { ...withRealInfra, displayName: 'integration', testMatch: ['<rootDir>/**/*.int-spec.ts'] },

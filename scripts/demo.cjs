@@ -318,10 +318,10 @@ async function main() {
   say(
     '\nHost pages (one-time links for alice, valid 15 minutes; `npm run --silent session -- --file <name>` makes new ones):',
   );
-  let validatorSession;
+  let validatorFile;
   for (const file of files) {
     const session = await createSession(apiUrl, secrets.sessionApiKey, file.ref, 'alice');
-    if (file.name.endsWith('.wopitest')) validatorSession = session;
+    if (file.name.endsWith('.wopitest')) validatorFile = file.name;
     say(`  ${file.name.padEnd(22)} ${session.hostPageUrl}   (${session.client ?? 'no editor'})`);
   }
   const coAuthored = files.find((file) => file.name === 'Welcome.docx');
@@ -330,10 +330,12 @@ async function main() {
     say('\nCo-authoring: open Welcome.docx as alice (above) and as bob in another window; save in one,');
     say(`the other shows the change within seconds:\n  ${'Welcome.docx (bob)'.padEnd(22)} ${bob.hostPageUrl}`);
   }
-  if (validatorSession) {
+  if (validatorFile) {
     say('\nWOPI validator against the demo .wopitest file:');
+    // The session is made when the command runs: no access token in this output, which may well
+    // end up in a log or a CI transcript (docs/security.md), and never an expired one.
     say(
-      `  node ${path.relative(process.cwd(), path.join(validatorDir, 'cli.mjs'))} --wopisrc ${validatorSession.wopiSrc} --token ${validatorSession.accessToken} --token-ttl ${validatorSession.accessTokenTtl}`,
+      `  node ${path.relative(process.cwd(), path.join(validatorDir, 'cli.mjs'))} $(npm run --silent session -- --file ${validatorFile} --validator-args)`,
     );
     if (!hasValidator) say(`  (no validator found at ${validatorDir}; set WOPI_VALIDATOR_DIR)`);
     else {

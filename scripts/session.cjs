@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run --silent session -- --file <demo file name> [--user <id>] [--tenant <slug>] [--action view|edit] [--client <profile name>]`
+ * `npm run --silent session -- --file <demo file name> [--user <id>] [--tenant <slug>] [--action view|edit] [--client <profile name>] [--validator-args]`
  *
  * Creates an editor session on the running demo (started by `npm run demo`) through the session
  * API, exactly as a core app would, and prints one JSON object:
- * {wopiSrc, accessToken, accessTokenTtl, hostPageUrl}.
+ * {wopiSrc, accessToken, accessTokenTtl, hostPageUrl, client}.
+ * With --validator-args it prints the WOPI validator's arguments for that session instead
+ * (`--wopisrc … --token … --token-ttl …`), for `node cli.mjs $(npm run --silent session -- …)`.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -28,6 +30,7 @@ async function main() {
       tenant: { type: 'string', default: 'demo' },
       action: { type: 'string' },
       client: { type: 'string' },
+      'validator-args': { type: 'boolean', default: false },
     },
   });
   if (!values.file && !values.ref) fail('pass --file <demo file name> (or --ref <core ref>)');
@@ -69,6 +72,9 @@ async function main() {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) fail(`the session API answered ${response.status}: ${body.message ?? JSON.stringify(body)}`);
   const { wopiSrc, accessToken, accessTokenTtl, hostPageUrl, client } = body;
+  // Word-split by the shell as they are: a WOPI source URL and a JWT hold no blank or quote.
+  if (values['validator-args'])
+    return void process.stdout.write(`--wopisrc ${wopiSrc} --token ${accessToken} --token-ttl ${accessTokenTtl}\n`);
   process.stdout.write(`${JSON.stringify({ wopiSrc, accessToken, accessTokenTtl, hostPageUrl, client })}\n`);
 }
 

@@ -153,9 +153,11 @@ describe('npm run demo', () => {
     } finally {
       await context.close();
     }
+    // The launcher's output names the command, with no token in it (docs/security.md).
     expect(first.output()).toMatch(
-      /cli\.mjs --wopisrc http:\/\/127\.0\.0\.1:\d+\/wopi\/files\/\S+ --token \S+ --token-ttl \d+/,
+      /cli\.mjs \$\(npm run --silent session -- --file validator\.wopitest --validator-args\)/,
     );
+    expect(first.output()).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
     expect(first.output()).toContain(`${apiUrl}/healthz`);
 
     // The demo's admin key (every scope) is in secrets.json, and the launcher says so.
@@ -177,6 +179,15 @@ describe('npm run demo', () => {
     expect(session.client).toBe('demo-editor');
     expect(session.wopiSrc).toMatch(new RegExp(`^${apiUrl}/wopi/files/[A-Za-z0-9_-]{22}$`));
     expect((await fetch(session.hostPageUrl)).status).toBe(200);
+    // What the launcher's validator command line runs: the validator's arguments for a new session.
+    const validatorArgs = await promisify(execFile)(
+      process.execPath,
+      ['scripts/session.cjs', '--file', 'validator.wopitest', '--validator-args'],
+      { cwd: ROOT, env },
+    );
+    expect(validatorArgs.stdout).toMatch(
+      new RegExp(`^--wopisrc ${apiUrl}/wopi/files/[A-Za-z0-9_-]{22} --token eyJ\\S+ --token-ttl \\d+\n$`),
+    );
 
     await stop(first, pids);
     await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();

@@ -2,12 +2,17 @@ import { ApiEnv, loadEnv, WorkerEnv } from '@wopi/tenancy';
 
 /** Env of an api built inside a test: the run's Redis and database, its own queue prefix. */
 export function testApiEnv(overrides: Record<string, string> = {}): ApiEnv {
-  return loadEnv(ApiEnv, { ...baseTestEnv(), PUBLIC_BASE_URL: 'http://wopi.test', ...overrides });
+  return loadEnv(ApiEnv, {
+    ...baseTestEnv(),
+    LOG_LEVEL: inProcessLogLevel(),
+    PUBLIC_BASE_URL: 'http://wopi.test',
+    ...overrides,
+  });
 }
 
 export function testWorkerEnv(overrides: Record<string, string> = {}): WorkerEnv {
   const base = baseTestEnv();
-  const env = loadEnv(WorkerEnv, { ...base, ...overrides });
+  const env = loadEnv(WorkerEnv, { ...base, LOG_LEVEL: inProcessLogLevel(), ...overrides });
   // Every worker relays the one database's outbox, so a worker with a staging folder of its own
   // would take other tests' write-backs and look for (or delete) their blobs in the wrong place,
   // and would race the run's workers for housekeeping jobs. Such a worker is a separate deployment.
@@ -32,11 +37,24 @@ export function baseTestEnv(): Record<string, string> {
     REDIS_URL,
     QUEUE_PREFIX: `wopi-test-${WOPI_TEST_RUN_ID}`,
     BLOB_STAGING_DIR: WOPI_TEST_STAGING_DIR,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // `info`, as in production: every line the gateway writes reaches the run's log directory,
+    // where the whole-run secret scan reads it (test/setup/run-log-check.ts). A spawned process's
+    // stdout goes to its test, not to the terminal.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     // Every core app and WOPI client of a test runs on loopback.
     EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     ...testSecrets(),
   };
+}
+
+/**
+ * Log level of an app built inside a test: it writes to the Jest worker's stdout, which
+ * test/setup/run-log-tee.cjs sends to the run's log directory alone, so `info` (scanned for secrets
+ * with the rest of the run). In Jest's own process (a run in band) that stdout is the terminal:
+ * such an app stays silent rather than flood it. TEST_LOG_LEVEL overrides both.
+ */
+function inProcessLogLevel(): string {
+  return process.env.TEST_LOG_LEVEL ?? (process.env.WOPI_TEST_STDOUT_IN_RUN_LOG === '1' ? 'info' : 'silent');
 }
 
 /** The run's secrets, generated once by the global set-up: every api and worker of a run shares them. */

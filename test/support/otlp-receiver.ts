@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 /** One OTLP/HTTP export as received: its path, content type and raw bytes. */
 export interface OtlpExport {
@@ -32,6 +35,8 @@ export interface ReceivedPoint {
 /**
  * A stand-in OpenTelemetry Collector on loopback (OTLP/HTTP, any protocol): keeps every export's
  * raw bytes (for secret scans) and decodes the `http/json` ones into spans and metric points.
+ * Every export is also written to the run's log directory, where the whole-run secret scan reads
+ * it (test/setup/run-log-check.ts).
  */
 export interface OtlpReceiver {
   url: string;
@@ -59,17 +64,30 @@ const valueOf = (value: AnyValue): unknown =>
 const attributesOf = (list: KeyValue[] | undefined) =>
   Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
 
+let exportsKept = 0;
+
+/** One file per export in <run log dir>/otlp/, named so a finding says which signal it was. */
+function keepForRunScan({ path: urlPath, contentType, body }: OtlpExport): void {
+  const dir = process.env.WOPI_TEST_RUN_LOG_DIR;
+  if (!dir) return;
+  const signal = urlPath.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'export';
+  const extension = contentType.includes('json') ? 'json' : 'bin';
+  exportsKept += 1;
+  writeFileSync(path.join(dir, 'otlp', `${process.pid}-${exportsKept}-${signal}.${extension}`), body);
+}
+
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const exports: OtlpExport[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      exports.push({
-        path: request.url ?? '',
-        contentType: String(request.headers['content-type'] ?? ''),
-        body: Buffer.concat(chunks),
-      });
+      const received = Buffer.concat(chunks);
+      // An exporter with OTEL_EXPORTER_OTLP_COMPRESSION=gzip: scans and decoding need the plain bytes.
+      const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(received) : received;
+      const otlpExport = { path: request.url ?? '', contentType: String(request.headers['content-type'] ?? ''), body };
+      exports.push(otlpExport);
+      keepForRunScan(otlpExport);
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });

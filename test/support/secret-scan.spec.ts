@@ -26,11 +26,41 @@ describe('SecretScanner', () => {
       expect(new SecretScanner().scan('text', text)).toHaveLength(1);
   });
 
+  it('finds signed JWTs, WOPI proof values and private keys whatever their value', () => {
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJ0ZW5hbnQiOiJhY21lIiwiZmlsZSI6ImYxIn0.Qm9ndXNTaWduYXR1cmVCeXRlc0hlcmU';
+    const proof = 'A'.repeat(120) + 'b+/c9'.repeat(40) + '==';
+    for (const [text, what] of [
+      [`{"msg":"saved","token":"${jwt}"}`, 'JWT'],
+      [`/wopi/files/f1?t=${jwt}&x=1`, 'JWT'],
+      [`{"x-wopi-proof":"${proof}"}`, 'WOPI proof header'],
+      [`X-WOPI-ProofOld: ${proof}`, 'WOPI proof header'],
+      // An OTLP/JSON span attribute: key and value apart.
+      [`{"key":"http.request.header.x-wopi-proof","value":{"stringValue":"${proof}"}}`, 'WOPI proof header'],
+      ['-----BEGIN PRIVATE KEY-----\nMIIE', 'private key'],
+      ['-----BEGIN RSA PRIVATE KEY-----\nMIIE', 'private key'],
+    ])
+      expect(new SecretScanner().scan('text', text).map((f) => f.what)).toEqual([what]);
+  });
+
+  it('says where in the text a secret starts', () => {
+    const text = 'abc key wgk_0123456789_abcdef';
+    expect(new SecretScanner().scan('text', text)).toEqual([
+      { what: 'gateway API key', where: 'text', offset: text.indexOf('wgk_'), excerpt: 'abc key <<secret>>' },
+    ]);
+  });
+
   it('accepts redacted values and look-alikes that are not secrets', () => {
     for (const text of [
       '/wopi/files/a?access_token=[Redacted]&access_token_ttl=1700000000000',
       '/x?access%5Ftoken=%5BRedacted%5D',
       'Authorization: Bearer [Redacted]',
+      // An unsigned JWT (alg none) carries no secret; a base64 blob is no JWT.
+      'eyJhbGciOiJub25lIn0.eyJ0ZW5hbnQiOiJhY21lIn0.',
+      'eyJhbGciOiJIUzI1NiJ9 is a header only',
+      '{"req":{"headers":{"x-wopi-proof":"[Redacted]","x-wopi-proofold":"[Redacted]"}}}',
+      'x-wopi-proof header present: true',
+      '-----BEGIN PUBLIC KEY-----\nMIIB',
     ])
       expect(new SecretScanner().scan('text', text)).toEqual([]);
   });
