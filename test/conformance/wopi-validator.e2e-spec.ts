@@ -58,11 +58,10 @@ describe('WOPI validator conformance', () => {
     core = await startDemoCore();
     prisma = testPrisma();
     reportDir = await mkdtemp(path.join(tmpdir(), 'wopi-validator-'));
-    // Listen first: the public URL (WOPISrc) must be the one the validator calls.
-    const probe = await createApp(testApiEnv());
-    await probe.listen({ port: 0, host: '127.0.0.1' });
-    const port = (probe.getHttpServer().address() as { port: number }).port;
-    await probe.close();
+    // The port first: the public URL (WOPISrc) must be the one the validator calls. (Not by
+    // starting an app and closing it at once: its queue connections may still be connecting,
+    // and BullMQ then raises an error no one listens to.)
+    const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     app = await createApp(testApiEnv({ PUBLIC_BASE_URL: baseUrl }));
     await app.listen({ port, host: '127.0.0.1' });

@@ -10,7 +10,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const dir = process.env.WOPI_TEST_RUN_LOG_DIR;
+// Read when needed, not once at load: a Jest run started by a test (the unit tier on another Node)
+// loads this file through the inherited NODE_OPTIONS before its own global setup names its run
+// directory.
+const runDir = () => process.env.WOPI_TEST_RUN_LOG_DIR;
 // Only Jest's processes set this for themselves (below); a child inherits it and must not believe it.
 delete process.env.WOPI_TEST_STDOUT_IN_RUN_LOG;
 
@@ -18,7 +21,7 @@ const INSTALLED = Symbol.for('wopi-gateway.run-log-tee');
 
 /** Appends to <dir>/<label>.<pid>.log, opened on the first write: a silent process leaves no file. */
 function runLogFile(label) {
-  const file = path.join(dir, `${label}.${process.pid}.log`);
+  const file = path.join(runDir(), `${label}.${process.pid}.log`);
   let fd;
   return (chunk, encoding) => {
     try {
@@ -63,7 +66,7 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
  */
 const RESULT_ON_STDOUT = new Set(['dist/apps/api/src/admin-cli/main.js', 'scripts/session.cjs']);
 
-if (preloaded && dir && !globalThis[INSTALLED]) {
+if (preloaded && runDir() && !globalThis[INSTALLED]) {
   globalThis[INSTALLED] = true;
   const script = process.argv[1] ?? '';
   const relative = script ? path.relative(REPO_ROOT, script).split(path.sep).join('/') : '';
@@ -95,7 +98,7 @@ if (preloaded && dir && !globalThis[INSTALLED]) {
  * named this file.
  */
 function installInJestProcess() {
-  if (!dir) throw new Error('WOPI_TEST_RUN_LOG_DIR must be set before run-log-tee.cjs is loaded');
+  if (!runDir()) throw new Error('WOPI_TEST_RUN_LOG_DIR must be set before installInJestProcess() is called');
   if (globalThis[INSTALLED]) return;
   globalThis[INSTALLED] = true;
   const copy = runLogFile('jest');

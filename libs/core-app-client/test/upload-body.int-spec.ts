@@ -129,21 +129,16 @@ describe('CoreAppClient upload bodies', () => {
   it('still delivers a body the core app accepts', async () => {
     const core = await startDemoCore();
     try {
-      console.log('DBG started', Date.now());
       const ref = await core.refOf('Meeting notes.odt');
-      console.log('DBG ref', Date.now());
       const saved = await client.putContent(target(core.baseUrl, core.credential), ref, 'alice', {
         body: small,
         idempotencyKey: `key-${Date.now()}`,
       });
-      console.log('DBG saved', Date.now());
       expect(saved.size).toBe(CONTENT.length);
       const content = await core.signedFetch('GET', `/core/v1/files/${ref}/content?userId=alice`);
       expect(Buffer.from(await content.arrayBuffer())).toEqual(CONTENT);
     } finally {
-      console.log('DBG before close', Date.now());
       await core.close();
-      console.log('DBG after close', Date.now());
     }
   });
 });
