@@ -112,13 +112,18 @@ describe('StagedBlobs', () => {
     const blob = await stage('held');
     let release: Promise<string[]> | undefined;
     // The commit guard runs after the statement that takes the file's row lock and the blob's lock.
-    const saved = await ledger.recordWopiSave(fileId, saveOf(blob, tenantId), async () => {
+    const save = { ...saveOf(blob, tenantId), editors: ['t.alice', 't.bob'], lock: 'lock-1' };
+    const saved = await ledger.recordWopiSave(fileId, save, async () => {
       release = stagedBlobs.release([blob.key]);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
     });
-    expect(saved.writeBackState).toBe('PENDING');
-    expect(saved.outbox.versionId).toBe(saved.id);
+    // What it returns is what was stored, as Prisma reads it back (the enqueue relies on it).
+    const { outbox, ...version } = saved;
+    expect(await prisma.fileVersion.findUniqueOrThrow({ where: { id: saved.id } })).toEqual(version);
+    expect(await prisma.writeBackOutbox.findUniqueOrThrow({ where: { versionId: saved.id } })).toEqual(outbox);
+    expect(version).toMatchObject({ writeBackState: 'PENDING', origin: 'WOPI', editors: ['t.alice', 't.bob'] });
+    expect((await prisma.file.findUniqueOrThrow({ where: { id: fileId } })).currentVersion).toBe(saved.number);
     // The release waited for the save's commit, then found the new version needing the blob.
     expect(await release).toEqual([]);
     expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
