@@ -105,7 +105,8 @@ export class WriteBackScheduler {
       removeOnFail: false,
     };
     await this.queue.add(JobName.WriteBackFile, data, options);
-    await this.prisma.writeBackOutbox.update({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
+    // updateMany: one statement without reading the row back (update() returns it).
+    await this.prisma.writeBackOutbox.updateMany({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
   }
 }
 
