@@ -35,6 +35,7 @@ const ACCESS_TOKEN_SIGNING_KEY = randomBytes(32).toString('base64url');
 const { signRequest, EMPTY_BODY_SHA256 } = dist('libs/core-app-client/src/request-signing.js');
 const { proofSignedBytes, toDotNetTicks } = dist('libs/wopi/src/index.js');
 const { summariseCpuProfile } = require('./cpu-profile.cjs');
+const roundTrips = require('./round-trips.cjs');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -52,6 +53,8 @@ const PHASES = [
   'backends',
   'pipeline',
 ];
+// Not in a default run: `--only round-trips` lists what one Lock, PutFile and Unlock send to
+// PostgreSQL and Redis (statement logging on the bench database, MONITOR on the bench's Redis).
 const wanted = (phase) => (ONLY ? ONLY.includes(phase) : PHASES.includes(phase));
 
 // Durations (seconds of load per measurement): ~5 minutes in all, ~1 minute with --quick.
@@ -387,6 +390,12 @@ async function drain(response, expectedSha256) {
 
 // ---------------------------------------------------------------------------------------------
 
+function withApplicationName(url, name) {
+  const parsed = new URL(url);
+  parsed.searchParams.set('application_name', name);
+  return parsed.toString();
+}
+
 async function main() {
   const started = new Date();
   if (ONLY && ONLY.includes('large-file')) {
@@ -436,6 +445,7 @@ async function main() {
       encoding: 'utf8',
     });
     if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stdout}${migrate.stderr}`);
+    if (wanted('round-trips')) await roundTrips.logStatements(postgres.url, dbName);
 
     const coreSecret = randomBytes(24).toString('base64url');
     const corePort = await freePort();
@@ -471,13 +481,15 @@ async function main() {
       // Everything the bench runs is on loopback.
       EGRESS_ALLOW_PRIVATE_NETWORKS: 'true',
     };
-    const worker = startNode('dist/apps/worker/src/main.js', gatewayEnv);
+    // application_name tells the api's statements from the worker's in the round-trips phase.
+    const named = (name) => ({ ...gatewayEnv, DATABASE_URL: withApplicationName(databaseUrl, name) });
+    const worker = startNode('dist/apps/worker/src/main.js', named('worker'));
     const startApi = async (extraArgs = {}) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const api = startNode(
         'dist/apps/api/src/main.js',
-        { ...gatewayEnv, PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: url },
+        { ...named('api'), PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: url },
         { cpu: extraArgs.cpu === undefined ? SERVER_CPU : extraArgs.cpu, nodeArgs: extraArgs.nodeArgs },
       );
       await waitFor(`${url}/readyz`, api);
@@ -711,6 +723,34 @@ async function main() {
               pids: [profiled.pid],
             });
         });
+    }
+
+    // -------------------------------------------------------------------------- Round trips of a save cycle
+    if (wanted('round-trips')) {
+      const session = await newSession(await copyOf('bench-round-trips.docx'));
+      const lock = { 'X-WOPI-Lock': 'bench-round-trips' };
+      const requests = {
+        Lock: () => wopiFetch(session, 'POST', '', { 'X-WOPI-Override': 'LOCK', ...lock }),
+        PutFile: () =>
+          wopiFetch(
+            session,
+            'POST',
+            '/contents',
+            {
+              'X-WOPI-Override': 'PUT',
+              ...lock,
+              'Content-Type': 'application/octet-stream',
+              'Content-Length': String(MIB),
+            },
+            bodyStream(MIB),
+          ),
+        Unlock: () => wopiFetch(session, 'POST', '', { 'X-WOPI-Override': 'UNLOCK', ...lock }),
+      };
+      report.phases.roundTrips = await roundTrips.trace(
+        { redisUrl: redis.url, adminUrl: postgres.url, dbName, pids: { api: api.pid, worker: worker.pid } },
+        requests,
+      );
+      progress(`round trips:\n${roundTrips.format(report.phases.roundTrips)}`);
     }
 
     // -------------------------------------------------------------------------- GetFile, large files

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describeBlobStoreContract } from '../test/blob-store.contract';
 import { LocalDiskBlobStore } from './local-disk-blob.store';
 
@@ -24,4 +25,21 @@ describeBlobStoreContract('LocalDiskBlobStore', async () => {
       return 1;
     },
   };
+});
+
+describe('LocalDiskBlobStore folders', () => {
+  it('makes its folders when they are missing, also after someone removed them', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'blobs-'));
+    roots.push(root);
+    const store = new LocalDiskBlobStore(root);
+    const put = (text: string) => store.put(Readable.from([Buffer.from(text)]), { maxBytes: 1024 });
+    const first = await put('first');
+    // A save does not make them every time: once removed (an operator cleaning up), the next
+    // save must still find its way.
+    await rm(path.join(root, 'tmp'), { recursive: true, force: true });
+    await rm(path.join(root, 'blobs'), { recursive: true, force: true });
+    const second = await put('second');
+    expect(await store.sizeOf(second.key)).toBe('second'.length);
+    expect(await store.sizeOf(first.key)).toBeNull();
+  });
 });

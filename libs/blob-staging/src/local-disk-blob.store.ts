@@ -18,17 +18,17 @@ export class LocalDiskBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   async put(body: Readable, options: BlobPutOptions): Promise<StagedBlob> {
-    const tmpDir = path.join(this.root, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
-    const tmpPath = path.join(tmpDir, randomUUID());
+    const tmpPath = path.join(this.root, 'tmp', randomUUID());
     const meter = new ContentMeter(options);
+    // The folders exist after the first save: made when missing (ENOENT) rather than on every save.
+    const handle = await ensuringFolder(tmpPath, () => open(tmpPath, 'wx'));
     try {
-      await pipeline(body, meter, createWriteStream(tmpPath, { flags: 'wx' }));
-      await fsync(tmpPath);
+      // The stream owns the handle: `flush` fsyncs it before closing it, and the pipeline settles
+      // only once that is done, so the blob is durable before it gets its name.
+      await pipeline(body, meter, createWriteStream('', { fd: handle, flush: true }));
       const { sha256, sizeBytes } = meter.result();
       const finalPath = this.pathOf(sha256);
-      await mkdir(path.dirname(finalPath), { recursive: true });
-      await rename(tmpPath, finalPath);
+      await ensuringFolder(finalPath, () => rename(tmpPath, finalPath));
       await fsync(path.dirname(finalPath));
       return { key: sha256, sha256, sizeBytes };
     } catch (error) {
@@ -98,6 +98,17 @@ export class LocalDiskBlobStore implements BlobStore {
   private pathOf(key: string): string {
     if (!KEY_PATTERN.test(key)) throw new Error(`not a blob key: ${key}`);
     return path.join(this.root, 'blobs', key.slice(0, 2), key);
+  }
+}
+
+/** Runs `work` on a path, making the path's folder first if `work` finds it missing. */
+async function ensuringFolder<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(path.dirname(file), { recursive: true });
+    return work();
   }
 }
 

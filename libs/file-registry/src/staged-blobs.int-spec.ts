@@ -106,6 +106,29 @@ describe('StagedBlobs', () => {
     expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
   });
 
+  it("holds a save's blob from the save's first statement on: a release meanwhile waits, then keeps it", async () => {
+    const fileId = await newFile();
+    const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });
+    const blob = await stage('held');
+    let release: Promise<string[]> | undefined;
+    // The commit guard runs after the statement that takes the file's row lock and the blob's lock.
+    const save = { ...saveOf(blob, tenantId), editors: ['t.alice', 't.bob'], lock: 'lock-1' };
+    const saved = await ledger.recordWopiSave(fileId, save, async () => {
+      release = stagedBlobs.release([blob.key]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
+    });
+    // What it returns is what was stored, as Prisma reads it back (the enqueue relies on it).
+    const { outbox, ...version } = saved;
+    expect(await prisma.fileVersion.findUniqueOrThrow({ where: { id: saved.id } })).toEqual(version);
+    expect(await prisma.writeBackOutbox.findUniqueOrThrow({ where: { versionId: saved.id } })).toEqual(outbox);
+    expect(version).toMatchObject({ writeBackState: 'PENDING', origin: 'WOPI', editors: ['t.alice', 't.bob'] });
+    expect((await prisma.file.findUniqueOrThrow({ where: { id: fileId } })).currentVersion).toBe(saved.number);
+    // The release waited for the save's commit, then found the new version needing the blob.
+    expect(await release).toEqual([]);
+    expect(await store.sizeOf(blob.key)).toBe(blob.sizeBytes);
+  });
+
   it('refuses to record a save whose blob was released before it could be held', async () => {
     const fileId = await newFile();
     const { tenantId } = await prisma.file.findUniqueOrThrow({ where: { id: fileId } });

@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
-import { type Prisma, PrismaService, type WriteBackState } from '@wopi/db';
+import { Prisma, PrismaService, type WriteBackState } from '@wopi/db';
 
 /** Versions whose bytes exist only in staging: waiting for write-back, or held for an operator. */
 const KEEPS_BLOB: WriteBackState[] = ['PENDING', 'HELD'];
 
 /** Namespaces the advisory-lock keys, so they cannot meet another use of pg_advisory_lock. */
 const lockName = (key: string) => `wopi-staged-blob:${key}`;
+
+/**
+ * The shared advisory lock of holdForSave as an SQL expression, to be evaluated inside the save's
+ * transaction, in the same statement as other work; `assertStillStaged` must follow it.
+ */
+export function holdForSaveSql(key: string): Prisma.Sql {
+  return Prisma.sql`pg_advisory_xact_lock_shared(hashtextextended(${lockName(key)}, 0))`;
+}
 
 /** A save's blob was released between staging and recording: nothing was recorded, the save must be retried. */
 export class StagedBlobGoneError extends Error {
@@ -63,7 +71,15 @@ export class StagedBlobs {
    * until that transaction ends, and throws StagedBlobGoneError if it already was.
    */
   async holdForSave(tx: Prisma.TransactionClient, key: string): Promise<void> {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${lockName(key)}, 0))`;
+    await tx.$executeRaw`SELECT ${holdForSaveSql(key)}`;
+    await this.assertStillStaged(key);
+  }
+
+  /**
+   * The second half of holdForSave, for a save that took `holdForSaveSql(key)` in a statement of
+   * its own transaction (to spare a round trip): the blob must still be there once the lock is held.
+   */
+  async assertStillStaged(key: string): Promise<void> {
     if ((await this.blobs.sizeOf(key)) === null) throw new StagedBlobGoneError(key);
   }
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import type { CoreFile } from '@wopi/core-app-client';
-import { type ConflictCopy, type FileVersion, Prisma, PrismaService } from '@wopi/db';
+import { type ConflictCopy, type FileVersion, Prisma, PrismaService, type WriteBackOutbox } from '@wopi/db';
 import { CacheInvalidationBus, ProcessCache } from '@wopi/redis';
 import { currentTraceCarrier } from '@wopi/telemetry';
-import { StagedBlobs } from './staged-blobs';
+import { holdForSaveSql, StagedBlobs } from './staged-blobs';
+import { uuidV7 } from './uuid-v7';
 
 /** The content of a file as the core app reports it now. */
 export interface CoreContentState {
@@ -37,6 +38,9 @@ export interface WopiSaveInput {
   /** The WOPI lock the save was made under (none: an unlocked, empty file); names its editing session. */
   lock?: string;
 }
+
+/** A recorded PutFile: its version and the outbox row written with it. */
+export type RecordedSave = FileVersion & { outbox: WriteBackOutbox };
 
 /**
  * The audit event of a ledger change, written in the change's own transaction: a conflict or a
@@ -142,45 +146,62 @@ export class VersionLedger {
    * Records a PutFile: the next version, PENDING until the core app confirms it, and its outbox
    * row, in one transaction: once this returns, the save survives any crash. Throws
    * StagedBlobGoneError (nothing recorded) if the staged bytes were released meanwhile.
-   * `commitGuard` runs inside that transaction, under the file's row lock and given the version
-   * the save builds on: whatever it throws records nothing (the save's lock fence, docs/adr/0016).
+   * `commitGuard` runs inside that transaction, under the file's row lock, and may ask for the
+   * version the save builds on: whatever it throws records nothing (the save's lock fence,
+   * docs/adr/0016). Returns the version with its outbox row, so the caller enqueues it without
+   * reading either back.
+   *
+   * Four round trips (docs/adr/0037-save-path-round-trips.md): BEGIN; the file's row lock and the
+   * blob's shared advisory lock in one statement; the version, its outbox row and the file's
+   * version counter in one statement; COMMIT. The latest version is read, in a statement of its
+   * own taken after the row lock (so it sees the save that held it), only when the guard asks.
    */
-  recordWopiSave(
+  async recordWopiSave(
     fileId: string,
     save: WopiSaveInput,
-    commitGuard?: (latest: FileVersion | null) => Promise<void>,
-  ): Promise<FileVersion> {
-    return this.withFileLock(fileId, async (tx, nextNumber) => {
+    commitGuard?: (latest: () => Promise<FileVersion | null>) => Promise<void>,
+  ): Promise<RecordedSave> {
+    const recorded = await this.prisma.$transaction(async (tx) => {
+      // The row lock first, then the blob's lock: a MATERIALIZED CTE is run before the outer
+      // projection, so the advisory lock is taken once the row is locked, as two statements would.
+      const [row] = await tx.$queryRaw<{ current_version: number }[]>`
+        WITH file AS MATERIALIZED (SELECT current_version FROM files WHERE id = ${fileId} FOR UPDATE)
+        SELECT current_version, ${holdForSaveSql(save.blobKey)}::text AS held FROM file`;
+      if (!row) throw new Error(`file ${fileId} is not registered`);
+      const number = row.current_version + 1;
       if (commitGuard) {
-        await commitGuard(await tx.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } }));
+        await commitGuard(() => tx.fileVersion.findFirst({ where: { fileId, ...LIVE }, orderBy: { number: 'desc' } }));
       }
-      await this.stagedBlobs.holdForSave(tx, save.blobKey);
-      const version = await tx.fileVersion.create({
-        data: {
-          fileId,
-          number: nextNumber,
-          origin: 'WOPI',
-          sha256: save.sha256,
-          sizeBytes: BigInt(save.sizeBytes),
-          blobKey: save.blobKey,
-          writeBackState: 'PENDING',
-          savedBy: save.savedBy,
-          editors: save.editors,
-          editSession: editSessionOf(save.lock, save.savedBy),
-        },
-      });
-      await tx.writeBackOutbox.create({
-        data: {
-          versionId: version.id,
-          fileId,
-          tenantId: save.tenantId,
-          userId: save.coreUserId,
-          // Kept with the row so a job the relay enqueues later still joins the save's trace.
-          traceContext: currentTraceCarrier(),
-        },
-      });
-      return version;
+      await this.stagedBlobs.assertStillStaged(save.blobKey);
+      // Times from this process's clock, as Prisma's defaults would be: a version's createdAt is
+      // compared with the staged blob's stored time (StagedBlobs.release), taken on this host.
+      const now = new Date();
+      // Kept with the outbox row so a job the relay enqueues later still joins the save's trace.
+      const trace = currentTraceCarrier() ?? null;
+      const versionId = uuidV7();
+      const outboxId = uuidV7();
+      const [inserted] = await tx.$queryRaw<RecordedSaveRow[]>`
+        WITH version AS (
+          INSERT INTO file_versions (id, file_id, number, origin, sha256, size_bytes, modified_at, blob_key,
+            write_back_state, saved_by, editors, created_at, edit_session)
+          VALUES (${versionId}::uuid, ${fileId}, ${number}, 'WOPI'::version_origin, ${save.sha256},
+            ${BigInt(save.sizeBytes)}, ${now}::timestamptz, ${save.blobKey}, 'PENDING'::write_back_state,
+            ${save.savedBy}, ${save.editors}::text[], ${now}::timestamptz, ${editSessionOf(save.lock, save.savedBy)})
+          RETURNING *
+        ), outbox AS (
+          INSERT INTO write_back_outbox (id, version_id, file_id, tenant_id, user_id, created_at, trace_context)
+          SELECT ${outboxId}::uuid, id, file_id, ${save.tenantId}::uuid, ${save.coreUserId}, ${now}::timestamptz,
+            ${trace === null ? null : JSON.stringify(trace)}::jsonb
+          FROM version
+          RETURNING created_at
+        ), counter AS (
+          UPDATE files SET current_version = ${number}, updated_at = ${now}::timestamptz WHERE id = ${fileId}
+        )
+        SELECT version.*, outbox.created_at AS outbox_created_at FROM version, outbox`;
+      return fromRecordedSaveRow(inserted, { id: outboxId, tenantId: save.tenantId, userId: save.coreUserId, trace });
     });
+    await this.versionsChanged(fileId);
+    return recorded;
   }
 
   findVersion(versionId: string): Promise<FileVersion | null> {
@@ -454,9 +475,73 @@ async function supersedeOlderWaiting(tx: Prisma.TransactionClient, version: File
     select: { id: true },
   });
   const olderIds = older.map((v) => v.id);
+  // Usually there is none (each save is written back before the next): no statements to send then.
+  if (olderIds.length === 0) return;
   await tx.fileVersion.updateMany({
     where: { id: { in: olderIds } },
     data: { writeBackState: 'SUPERSEDED', blobKey: null },
   });
   await tx.writeBackOutbox.deleteMany({ where: { versionId: { in: olderIds } } });
+}
+
+/** recordWopiSave's row: the inserted file_versions row as PostgreSQL names it, and the outbox's time. */
+interface RecordedSaveRow {
+  id: string;
+  file_id: string;
+  number: number;
+  origin: FileVersion['origin'];
+  sha256: string | null;
+  size_bytes: bigint;
+  modified_at: Date;
+  blob_key: string | null;
+  write_back_state: FileVersion['writeBackState'];
+  core_version: string | null;
+  saved_by: string | null;
+  editors: string[];
+  created_at: Date;
+  confirmed_at: Date | null;
+  write_back_error: string | null;
+  edit_session: string | null;
+  hold_reason: string | null;
+  held_at: Date | null;
+  outbox_created_at: Date;
+}
+
+function fromRecordedSaveRow(
+  row: RecordedSaveRow,
+  outbox: { id: string; tenantId: string; userId: string; trace: Record<string, string> | null },
+): RecordedSave {
+  const version: FileVersion = {
+    id: row.id,
+    fileId: row.file_id,
+    number: row.number,
+    origin: row.origin,
+    sha256: row.sha256,
+    sizeBytes: BigInt(row.size_bytes),
+    modifiedAt: row.modified_at,
+    blobKey: row.blob_key,
+    writeBackState: row.write_back_state,
+    coreVersion: row.core_version,
+    savedBy: row.saved_by,
+    editors: row.editors,
+    createdAt: row.created_at,
+    confirmedAt: row.confirmed_at,
+    writeBackError: row.write_back_error,
+    editSession: row.edit_session,
+    holdReason: row.hold_reason,
+    heldAt: row.held_at,
+  };
+  return {
+    ...version,
+    outbox: {
+      id: outbox.id,
+      versionId: row.id,
+      fileId: row.file_id,
+      tenantId: outbox.tenantId,
+      userId: outbox.userId,
+      createdAt: row.outbox_created_at,
+      enqueuedAt: null,
+      traceContext: outbox.trace,
+    },
+  };
 }

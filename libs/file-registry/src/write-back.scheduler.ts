@@ -39,6 +39,21 @@ export class WriteBackScheduler {
   }
 
   /**
+   * enqueue() for a save just recorded, from the rows its transaction wrote (VersionLedger.
+   * recordWopiSave returns them): nothing is read back. Best effort, like enqueue().
+   */
+  async enqueueRecorded(save: { number: number; outbox: WriteBackOutbox }): Promise<void> {
+    try {
+      await this.add(save.outbox, save.number);
+    } catch (error) {
+      this.logger.warn(
+        { versionId: save.outbox.versionId, err: error },
+        'write-back not enqueued now; the outbox relay will',
+      );
+    }
+  }
+
+  /**
    * Enqueues a version an operator released from hold (ADR 0021). Its earlier job finished (it
    * completed as held) and still sits under the same deterministic id, which would make a plain
    * add a no-op, so it goes first.
@@ -90,7 +105,8 @@ export class WriteBackScheduler {
       removeOnFail: false,
     };
     await this.queue.add(JobName.WriteBackFile, data, options);
-    await this.prisma.writeBackOutbox.update({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
+    // updateMany: one statement without reading the row back (update() returns it).
+    await this.prisma.writeBackOutbox.updateMany({ where: { id: row.id }, data: { enqueuedAt: new Date() } });
   }
 }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BLOB_STORE, type BlobStore } from '@wopi/blob-staging';
 import { type File, type FileVersion } from '@wopi/db';
 import { CoreAppClient } from '@wopi/core-app-client';
-import { StagedBlobs, VersionLedger, WriteBackScheduler } from '@wopi/file-registry';
+import { type RecordedSave, StagedBlobs, VersionLedger, WriteBackScheduler } from '@wopi/file-registry';
 import { LockStore, type SaveFence } from '@wopi/lock-store';
 import { isSameInstant, type PutFileRequest, type PutFileResponse, toIsoRoundTrip, WopiError } from '@wopi/wopi';
 import { type WopiContext, wopiUserId } from './wopi-context';
@@ -97,7 +97,7 @@ export class WopiContentService {
     const staged = await this.access.stage(body, maxBytes, declaredSizeBytes);
 
     // Durable from here on: the version and its outbox row commit together; the worker pushes it.
-    let version: FileVersion;
+    let version: RecordedSave;
     try {
       version = await this.ledger.recordWopiSave(
         file.id,
@@ -112,11 +112,14 @@ export class WopiContentService {
           // The editing session the save belongs to: its verified lock (one conflict copy per session).
           lock: fence.lockId || undefined,
         },
-        async (latest) => {
+        async (latestVersion) => {
           const fenced = await this.locks.checkSaveFence(ctx.tenant.id, file.id, fence);
           if (!fenced.ok) throw lockConflict(fenced);
-          // Two unlocked saves of an empty file: only the first finds it still empty.
-          if (fence.lockId === '' && latest && Number(latest.sizeBytes) !== 0) {
+          // Two unlocked saves of an empty file: only the first finds it still empty. A locked
+          // save needs no version read here: the fence above is its whole guard.
+          if (fence.lockId !== '') return;
+          const latest = await latestVersion();
+          if (latest && Number(latest.sizeBytes) !== 0) {
             throw WopiError.lockMismatch('', 'file is not locked and not empty');
           }
         },
@@ -126,7 +129,7 @@ export class WopiContentService {
       await this.stagedBlobs.release([staged.key]);
       throw error;
     }
-    await this.writeBacks.enqueue(version.id);
+    await this.writeBacks.enqueueRecorded(version);
     const isCollabora =
       request.collaboraTimestamp !== undefined || request.isAutosave !== undefined || request.isExitSave !== undefined;
     return {
