@@ -16,12 +16,13 @@ end
 -- Per thread: how many answers of each status (non-2xx ones say what went wrong).
 statuses = {}
 
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
 local formatted = {}
 local step = 0
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  step = step + 1
+end
 
 function init(args)
   local list = pool.threads[((tid - 1) % #pool.threads) + 1]
@@ -36,9 +37,11 @@ function init(args)
   end
 end
 
+-- The list advances when an answer arrives, not when wrk asks for a request: wrk may ask more
+-- than once for one send (when it connects), and a cycle that skipped its Lock would send PutFile
+-- and Unlock to an unlocked file, which the gateway rightly refuses (409).
 function request()
-  step = step % #formatted + 1
-  return formatted[step]
+  return formatted[step % #formatted + 1]
 end
 
 function done(summary, latency, requests)

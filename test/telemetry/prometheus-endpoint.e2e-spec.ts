@@ -90,6 +90,8 @@ describe('Prometheus endpoint (METRICS_PORT)', () => {
     // Only the metrics endpoint: the api's own port does not serve it, and no trace ids are logged.
     expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
     expect(api.output()).toContain('"msg":"request completed"');
+    // Each request's line says how it was answered.
+    expect(api.output()).toMatch(/"res":\{"statusCode":200\}.*"wopiOperation":"CheckFileInfo"/);
     expect(api.output()).not.toContain('"traceId"');
   }, 60_000);
 });

@@ -184,7 +184,9 @@ function logResponse(
       ...(spanContext ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {}),
       // The logger's req serializer (logging.ts) picks the fields and redacts the URL.
       req: request.raw,
-      res: { statusCode: status },
+      // pino-http's response serializer reports the status only of a response whose headers were
+      // sent (null otherwise); this one was answered.
+      res: { statusCode: status, headersSent: true },
       responseTime: Math.round(seconds * 1000),
       ...(telemetry.wopiOperation ? { wopiOperation: telemetry.wopiOperation } : {}),
       ...(request.wopi ? { tenant: request.wopi.tenant.slug, fileId: request.wopi.fileId } : {}),
