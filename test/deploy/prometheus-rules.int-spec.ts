@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../support/api-process';
 import { waitFor } from '../support/wait-for';
-import { ensurePrometheus, ensurePromtool, REPO_ROOT, repoFile } from './deploy-tools';
+import { DEPLOYED_ALERT_NAMES, ensurePrometheus, ensurePromtool, REPO_ROOT, repoFile } from './deploy-tools';
 
 const run = promisify(execFile);
 // Installing Debian's prometheus package on a fresh machine.
@@ -108,14 +108,7 @@ describe('Prometheus rules and configuration (promtool from Debian)', () => {
         30_000,
       );
       expect(rules.map(({ name, health, lastError }) => ({ name, health, lastError: lastError ?? '' }))).toEqual(
-        [
-          'WopiHighErrorRate',
-          'WopiCoreAppBreakerOpen',
-          'WopiWriteBackLagging',
-          'WopiWriteBackFailed',
-          'WopiConversionsFailing',
-          'WopiProofKeyFailures',
-        ].map((name) => ({ name, health: 'ok', lastError: '' })),
+        DEPLOYED_ALERT_NAMES.map((name) => ({ name, health: 'ok', lastError: '' })),
       );
     } finally {
       server.kill('SIGTERM');

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PrismaClient } from '@wopi/db';
 import { stringify } from 'yaml';
-import { ensurePrometheus, REPO_ROOT, repoFile } from '../deploy/deploy-tools';
+import { DEPLOYED_ALERT_NAMES, ensurePrometheus, REPO_ROOT, repoFile } from '../deploy/deploy-tools';
 import { type ApiProcess, freePort, startApiProcess } from '../support/api-process';
 import { type DemoCoreProcess, startDemoCoreProcess } from '../support/demo-core-process';
 import { privateGatewayEnv } from '../support/private-gateway';
@@ -213,16 +213,7 @@ describe('Prometheus scraping the api and the worker (METRICS_PORT)', () => {
     );
     expect(
       rules.map(({ name, health, state, lastError }) => ({ name, health, state, lastError: lastError ?? '' })),
-    ).toEqual(
-      [
-        'WopiHighErrorRate',
-        'WopiCoreAppBreakerOpen',
-        'WopiWriteBackLagging',
-        'WopiWriteBackFailed',
-        'WopiConversionsFailing',
-        'WopiProofKeyFailures',
-      ].map((name) => ({ name, health: 'ok', state: 'inactive', lastError: '' })),
-    );
+    ).toEqual(DEPLOYED_ALERT_NAMES.map((name) => ({ name, health: 'ok', state: 'inactive', lastError: '' })));
     // Not vacuous: the rules' own series are there to evaluate (the breaker gauge of the tenant called).
     expect(await query(`wopi_core_app_breaker_state{wopi_tenant="${tenant.slug}"}`)).toEqual([
       expect.objectContaining({ value: [expect.any(Number), '0'] }),
