@@ -71,15 +71,25 @@ export class WriteBackScheduler {
   async relay(graceMs: number, limit = 500): Promise<number> {
     const rows = await this.prisma.writeBackOutbox.findMany({
       where: { createdAt: { lt: new Date(Date.now() - graceMs) } },
-      include: { version: true },
       orderBy: { createdAt: 'asc' },
       take: limit,
     });
+    // The usual round finds nothing: then no second query (an `include` would still send one, for
+    // no ids, on every tick of every worker).
+    if (rows.length === 0) return 0;
+    const versions = await this.prisma.fileVersion.findMany({
+      where: { id: { in: rows.map((row) => row.versionId) } },
+      select: { id: true, number: true },
+    });
+    const numberOf = new Map(versions.map((version) => [version.id, version.number]));
     let added = 0;
     for (const row of rows) {
+      const versionNumber = numberOf.get(row.versionId);
+      // The version is gone since the row was read (its file was deleted): nothing to write back.
+      if (versionNumber === undefined) continue;
       const job = row.enqueuedAt ? await this.queue.getJob(writeBackJobId(row.versionId)) : undefined;
       if (!job) {
-        await this.add(row, row.version.number);
+        await this.add(row, versionNumber);
         added++;
       }
     }
