@@ -32,9 +32,11 @@ type UserRevocations = Record<string, string>;
 /**
  * How long a process trusts its copy of a user's revocations without hearing of a change. Every
  * revocation reaches every process at once through the invalidation bus; this only bounds what a
- * message lost in a way the bus could not notice would cost.
+ * message lost in a way the bus could not notice would cost (a subscriber connection that died
+ * without closing: Redis still counts it as delivered). Short, because a revocation is a security
+ * promise and a copy costs one HGETALL per user and process to renew.
  */
-export const REVOCATION_COPY_TTL_MS = 60_000;
+export const REVOCATION_COPY_TTL_MS = 10_000;
 const COPY_CACHE = 'revocations';
 const fileField = (fileId: string) => `file:${fileId}`;
 const sessionField = (sessionId: string) => `session:${sessionId}`;
