@@ -24,18 +24,34 @@ export interface CheckFileInfoInput {
  * they are never sent as null (_fragments/param_types.rst). No copy without them is made, since
  * this runs on every CheckFileInfo and the answer is only ever serialized.
  */
+/** What CheckFileInfo says of a version, formatted once per version object (versions are cached and never change). */
+const versionFacts = new WeakMap<FileVersion, { sha256: string | undefined; lastModifiedTime: string }>();
+
+function factsOf(version: FileVersion): { sha256: string | undefined; lastModifiedTime: string } {
+  let facts = versionFacts.get(version);
+  if (!facts) {
+    facts = {
+      sha256: version.sha256 ? Buffer.from(version.sha256, 'hex').toString('base64') : undefined,
+      lastModifiedTime: toIsoRoundTrip(version.modifiedAt),
+    };
+    versionFacts.set(version, facts);
+  }
+  return facts;
+}
+
 export function buildCheckFileInfo(input: CheckFileInfoInput): CheckFileInfo {
   const { tenant, permissions, core, version } = input;
   const features = tenant.features;
   const canWrite = permissions.write;
+  const facts = factsOf(version);
   return {
     BaseFileName: core.name,
     OwnerId: wopiUserId(tenant.id, core.ownerId),
     Size: Number(version.sizeBytes),
     UserId: wopiUserId(tenant.id, input.userId),
     Version: String(version.number),
-    SHA256: version.sha256 ? Buffer.from(version.sha256, 'hex').toString('base64') : undefined,
-    LastModifiedTime: toIsoRoundTrip(version.modifiedAt),
+    SHA256: facts.sha256,
+    LastModifiedTime: facts.lastModifiedTime,
     FileExtension: splitFileName(core.name).extension || undefined,
     FileNameMaxLength: FILE_NAME_MAX_LENGTH,
 
