@@ -161,7 +161,9 @@ export class AccessTokenService {
     if (known) return known;
     const claims = await this.verifyInFull(token);
     // Kept until it expires: the cache drops an entry at its expiry, as jose would refuse it then.
-    this.verified.set(token, claims, claims.expiresAtMs - Date.now());
+    // One clock reading for the lifetime and its start: the entry ends exactly at the token's expiry.
+    const nowMs = Date.now();
+    this.verified.set(token, claims, claims.expiresAtMs - nowMs, nowMs);
     return claims;
   }
 

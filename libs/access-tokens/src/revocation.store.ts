@@ -48,16 +48,17 @@ const sessionField = (sessionId: string) => `session:${sessionId}`;
  * `file:<fileId>` (their tokens of one file) and `session:<sessionId>` (one editor session), each
  * with the revocation time in ms. A user or file revocation refuses tokens issued up to that time
  * only, so a user whose access comes back can open the file again at once; a session revocation
- * refuses the session for good. One key per user means one HMGET per WOPI request, and one Redis
+ * refuses the session for good. One key per user means one read per user, and one Redis
  * Cluster slot (the braces are a hash tag). The hash lives ACCESS_TOKEN_MAX_TTL_MS after its last
  * revocation: by then every token it concerns has expired.
  *
  * Checking is on every WOPI request, so each process keeps a copy of the hashes it has read
  * (ProcessCache on the CacheInvalidationBus) and asks Redis only on a miss. A revocation writes
- * the hash, then drops the copies everywhere and waits until its own process has heard that
- * message back, i.e. until it has been delivered to every process: a request that reaches any
- * api after the revocation call answered is refused. While a process's subscription is down its
- * copies are neither served nor kept, and every check goes to Redis as before (ADR 0017).
+ * the hash, then drops the copies everywhere and waits until every process has confirmed it (or
+ * has had time to stop trusting its caches): a request that reaches any api after the revocation
+ * call answered is refused; when that cannot be established the call fails, and may be repeated.
+ * While a process's subscription is down or unanswered its copies are neither served nor kept, and
+ * every check goes to Redis as before (ADR 0033).
  */
 @Injectable()
 export class RevocationStore {
@@ -103,7 +104,7 @@ export class RevocationStore {
   private async write(tenantId: string, userId: string, field: string, atMs: number): Promise<void> {
     const key = this.key(tenantId, userId);
     await this.redis.eval(RECORD_REVOCATION, 1, key, field, String(atMs), ACCESS_TOKEN_MAX_TTL_MS);
-    await this.invalidations?.invalidate(COPY_CACHE, key, { awaitDelivery: true });
+    await this.invalidations?.invalidate(COPY_CACHE, key, { confirm: true });
   }
 
   private key(tenantId: string, userId: string): string {

@@ -75,4 +75,16 @@ describe('ProcessCache', () => {
     );
     expect([c.get('keep'), c.get('skip')]).toEqual(['K', undefined]);
   });
+
+  it('does not store what a load read while the subscription was lost and found again', async () => {
+    const c = cache();
+    let finish!: (value: string) => void;
+    const loading = c.getOrLoad('a', () => new Promise<string>((resolve) => (finish = resolve)));
+    // Invalidations sent while untrusted are lost: this load's value may predate one of them.
+    c.setTrusted(false);
+    c.setTrusted(true);
+    finish('maybe stale');
+    await loading;
+    expect(c.get('a')).toBeUndefined();
+  });
 });

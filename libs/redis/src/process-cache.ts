@@ -22,6 +22,8 @@ export class ProcessCache<V> {
   private readonly invalidations = new Map<string, number>();
   private readonly loading = new Map<string, number>();
   private trusted = true;
+  /** Bumped whenever trust changes: a load that spans a lost subscription must not store its value. */
+  private trustGeneration = 0;
 
   constructor(
     readonly name: string,
@@ -51,10 +53,13 @@ export class ProcessCache<V> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
     const seenBefore = this.invalidations.get(key) ?? 0;
+    const generationBefore = this.trustGeneration;
     this.loading.set(key, (this.loading.get(key) ?? 0) + 1);
     try {
       const value = await load();
-      if ((this.invalidations.get(key) ?? 0) === seenBefore)
+      // Not stored when an invalidation of the key arrived meanwhile, nor when the bus lost its
+      // subscription meanwhile (invalidations sent then are lost, this value may predate one).
+      if ((this.invalidations.get(key) ?? 0) === seenBefore && this.trustGeneration === generationBefore)
         this.set(key, value, typeof ttlMs === 'function' ? ttlMs(value) : ttlMs);
       return value;
     } finally {
@@ -95,6 +100,7 @@ export class ProcessCache<V> {
    * invalidations may have been missed in between.
    */
   setTrusted(trusted: boolean): void {
+    if (trusted !== this.trusted) this.trustGeneration++;
     if (trusted && !this.trusted) this.entries.clear();
     this.trusted = trusted;
     if (!trusted) this.entries.clear();

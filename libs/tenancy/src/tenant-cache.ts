@@ -82,7 +82,7 @@ export class TenantCache {
     await Promise.all([
       tenantId === EVERY_TENANT
         ? this.invalidations.invalidatePrefix(TENANTS, '')
-        : this.invalidations.invalidate(TENANTS, tenantId, { awaitDelivery: true }),
+        : this.invalidations.invalidate(TENANTS, tenantId, { confirm: true }),
       this.invalidations.invalidatePrefix(SESSION_KEYS, ''),
     ]);
   }

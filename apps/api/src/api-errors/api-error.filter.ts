@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import { ConversionError, ConversionErrorCode } from '@wopi/conversion';
 import { CoreAppError, CoreAppErrorKind } from '@wopi/core-app-client';
 import { LockStoreUnavailableError } from '@wopi/lock-store';
+import { InvalidationNotConfirmedError } from '@wopi/redis';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
 import { toApiErrorResponse } from './to-api-error-response';
@@ -44,6 +45,14 @@ export function toApiError(error: unknown, correlationId: string): ApiError {
   if (error instanceof CoreAppError) return fromCoreAppError(error);
   if (error instanceof LockStoreUnavailableError)
     return ApiError.serviceUnavailable('The lock store is unavailable', 1, error);
+  // The change (a revocation, a suspension) is stored; whether every process dropped its copy is
+  // not known, so the caller must not take it as done: the same call again is safe.
+  if (error instanceof InvalidationNotConfirmedError)
+    return ApiError.serviceUnavailable(
+      'The change is stored but not yet confirmed by every gateway process; retry',
+      1,
+      error,
+    );
   if (error instanceof ConversionError) {
     if (error.code === ConversionErrorCode.UnsupportedConversion) return ApiError.unsupportedConversion(error.detail);
     if (error.code === ConversionErrorCode.TooLarge) return ApiError.payloadTooLarge(error.detail);
