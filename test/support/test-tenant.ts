@@ -42,6 +42,24 @@ export async function createTestTenant(
   return { id: tenant.id, slug, sessionApiKey: key.apiKey };
 }
 
+/**
+ * A file row of a new tenant whose core app is never called (tests of the ledger, staging and the
+ * outbox below the HTTP surfaces). Returns the file's and the tenant's ids.
+ */
+export async function createTestFile(prisma: PrismaClient): Promise<{ fileId: string; tenantId: string }> {
+  const tenant = await createTestTenant(prisma, { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused' });
+  const file = await prisma.file.create({
+    data: {
+      id: `f-${randomBytes(8).toString('hex')}`,
+      tenantId: tenant.id,
+      coreRef: 'r',
+      name: 'a.docx',
+      ownerId: 'alice',
+    },
+  });
+  return { fileId: file.id, tenantId: tenant.id };
+}
+
 /** An admin key straight in the database, as `npm run admin -- create-admin-key` makes the first one. */
 export async function createTestAdminKey(
   prisma: PrismaClient,

@@ -18,7 +18,7 @@ import { createWorker } from '../src/create-worker';
 import { HousekeepingService } from '../src/housekeeping/housekeeping.service';
 import { baseTestEnv, testWorkerEnv } from '../../../test/support/gateway-env';
 import { startS3TestServer, type S3TestServer } from '../../../test/support/s3-server';
-import { createTestTenant, testPrisma } from '../../../test/support/test-tenant';
+import { createTestFile, testPrisma } from '../../../test/support/test-tenant';
 
 describe('staging sweep on a shared S3 store', () => {
   let prisma: PrismaClient;
@@ -66,19 +66,10 @@ describe('staging sweep on a shared S3 store', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const fresh = await stage('fresh');
 
-    const tenant = await createTestTenant(prisma, { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused' });
-    const file = await prisma.file.create({
-      data: {
-        id: `f-${randomBytes(8).toString('hex')}`,
-        tenantId: tenant.id,
-        coreRef: 'r',
-        name: 'a.docx',
-        ownerId: 'alice',
-      },
-    });
+    const { fileId } = await createTestFile(prisma);
     await prisma.fileVersion.create({
       data: {
-        fileId: file.id,
+        fileId,
         number: 1,
         sha256: needed.sha256,
         sizeBytes: BigInt(needed.sizeBytes),

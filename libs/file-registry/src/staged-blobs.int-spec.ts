@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalDiskBlobStore } from '@wopi/blob-staging';
 import { PrismaService } from '@wopi/db';
-import { createTestTenant } from '../../../test/support/test-tenant';
+import { createTestFile } from '../../../test/support/test-tenant';
 import { StagedBlobGoneError, StagedBlobs } from './staged-blobs';
 import { VersionLedger } from './version-ledger.repository';
 
@@ -32,19 +32,7 @@ describe('StagedBlobs', () => {
   const stage = (label: string) =>
     store.put(Readable.from([Buffer.from(`${label} ${randomBytes(8).toString('hex')}`)]), { maxBytes: 1024 });
 
-  async function newFile(): Promise<string> {
-    const tenant = await createTestTenant(prisma, { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused' });
-    const file = await prisma.file.create({
-      data: {
-        id: `f-${randomBytes(8).toString('hex')}`,
-        tenantId: tenant.id,
-        coreRef: 'r',
-        name: 'a.docx',
-        ownerId: 'alice',
-      },
-    });
-    return file.id;
-  }
+  const newFile = async (): Promise<string> => (await createTestFile(prisma)).fileId;
 
   const saveOf = (blob: { key: string; sha256: string; sizeBytes: number }, tenantId: string) => ({
     sha256: blob.sha256,

@@ -8,7 +8,7 @@ import { PrismaService } from '@wopi/db';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { privateGatewayEnv } from '../../../test/support/private-gateway';
-import { createTestTenant } from '../../../test/support/test-tenant';
+import { createTestFile } from '../../../test/support/test-tenant';
 import { StagedBlobs } from './staged-blobs';
 import { VersionLedger } from './version-ledger.repository';
 import { type WriteBackJob, writeBackJobId } from './write-back-job';
@@ -52,24 +52,15 @@ describe('WriteBackScheduler.relay (real PostgreSQL and Redis)', () => {
 
   /** A save recorded in the ledger (version and outbox row), never enqueued: a crash right after commit. */
   async function savedButNotEnqueued(): Promise<{ versionId: string; number: number }> {
-    const tenant = await createTestTenant(prisma, { baseUrl: 'http://127.0.0.1:1/core/v1', credential: 'unused' });
-    const file = await prisma.file.create({
-      data: {
-        id: `f-${randomBytes(8).toString('hex')}`,
-        tenantId: tenant.id,
-        coreRef: 'r',
-        name: 'a.docx',
-        ownerId: 'alice',
-      },
-    });
+    const { fileId, tenantId } = await createTestFile(prisma);
     const blob = await store.put(Readable.from([randomBytes(64)]), { maxBytes: 1024 });
-    const saved = await ledger.recordWopiSave(file.id, {
+    const saved = await ledger.recordWopiSave(fileId, {
       sha256: blob.sha256,
       sizeBytes: blob.sizeBytes,
       blobKey: blob.key,
       savedBy: 'alice',
       editors: [],
-      tenantId: tenant.id,
+      tenantId,
       coreUserId: 'alice',
     });
     return { versionId: saved.outbox.versionId, number: saved.number };
