@@ -155,7 +155,8 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
     subscriber.on('message', (channel: string, raw: string) => this.receive(channel, raw));
     // Messages published while the subscription was down are lost: trust nothing cached until
     // it is back, and then start from empty caches.
-    subscriber.on('ready', () => void this.subscribe(subscriber));
+    let subscribed: Promise<void> | undefined;
+    subscriber.on('ready', () => (subscribed = this.subscribe(subscriber)));
     subscriber.on('close', () => this.setLive(false));
     subscriber.on('error', () => this.setLive(false));
     await new Promise<void>((resolve) => {
@@ -166,7 +167,8 @@ export class CacheInvalidationBus implements OnModuleInit, OnApplicationShutdown
         resolve();
       });
     });
-    if (subscriber.status === 'ready') await this.subscribe(subscriber);
+    // The first subscription, started by the 'ready' handler, is live before start-up goes on.
+    await subscribed;
     this.timers = [
       setInterval(() => this.checkLiveness(subscriber), LIVENESS_PING_MS),
       setInterval(() => void this.register(), MEMBERSHIP_REFRESH_MS),
