@@ -73,10 +73,10 @@ export class ExpiredAccessTokenError extends InvalidAccessTokenError {
 }
 
 const ISSUER = 'wopi-gateway';
+const AUDIENCE = 'wopi';
 
 /** Tokens whose verified claims a process keeps (~0.5 KB each): the editors active on it, and more. */
 const VERIFIED_TOKENS_KEPT = 20_000;
-const AUDIENCE = 'wopi';
 
 /** A new editor-session id: 128 random bits, URL-safe (22 characters). */
 export function newSessionId(): string {
