@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { LocalDiskBlobStore } from '@wopi/blob-staging';
 import { PrismaService } from '@wopi/db';
 import { createTestFile } from '../../../test/support/test-tenant';
-import { StagedBlobGoneError, StagedBlobs } from './staged-blobs';
+import { holdForSaveSql, StagedBlobGoneError, StagedBlobs } from './staged-blobs';
 import { VersionLedger } from './version-ledger.repository';
 
 describe('StagedBlobs', () => {
@@ -65,7 +65,9 @@ describe('StagedBlobs', () => {
     let held!: () => void;
     const isHeld = new Promise<void>((resolve) => (held = resolve));
     const saving = prisma.$transaction(async (tx) => {
-      await stagedBlobs.holdForSave(tx, blob.key);
+      // What recordWopiSave does first: the blob's lock, then the check that it is still there.
+      await tx.$executeRaw`SELECT ${holdForSaveSql(blob.key)}`;
+      await stagedBlobs.assertStillStaged(blob.key);
       held();
       await saveMayCommit;
       await tx.fileVersion.create({

@@ -9,8 +9,9 @@ const KEEPS_BLOB: WriteBackState[] = ['PENDING', 'HELD'];
 const lockName = (key: string) => `wopi-staged-blob:${key}`;
 
 /**
- * The shared advisory lock of holdForSave as an SQL expression, to be evaluated inside the save's
- * transaction, in the same statement as other work; `assertStillStaged` must follow it.
+ * Holds a staged blob for the transaction that records a save of it: a shared advisory lock that
+ * keeps `release` from deleting the blob until that transaction ends. An SQL expression, so the
+ * save takes it in the same statement as other work; `assertStillStaged` must follow it.
  */
 export function holdForSaveSql(key: string): Prisma.Sql {
   return Prisma.sql`pg_advisory_xact_lock_shared(hashtextextended(${lockName(key)}, 0))`;
@@ -67,17 +68,8 @@ export class StagedBlobs {
   }
 
   /**
-   * Called inside the transaction that records a save of `key`: keeps the blob from being released
-   * until that transaction ends, and throws StagedBlobGoneError if it already was.
-   */
-  async holdForSave(tx: Prisma.TransactionClient, key: string): Promise<void> {
-    await tx.$executeRaw`SELECT ${holdForSaveSql(key)}`;
-    await this.assertStillStaged(key);
-  }
-
-  /**
-   * The second half of holdForSave, for a save that took `holdForSaveSql(key)` in a statement of
-   * its own transaction (to spare a round trip): the blob must still be there once the lock is held.
+   * After `holdForSaveSql(key)` in the transaction that records a save of `key`: the blob must still
+   * be there now that its lock is held (StagedBlobGoneError, nothing recorded, otherwise).
    */
   async assertStillStaged(key: string): Promise<void> {
     if ((await this.blobs.sizeOf(key)) === null) throw new StagedBlobGoneError(key);
