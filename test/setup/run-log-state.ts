@@ -1,3 +1,5 @@
+import { handOver } from './hand-over';
+
 /** What run-log-setup.ts hands to run-log-check.ts; Jest runs both in its main process. */
 export interface RunLogState {
   /** The run's log directory: one file per process, OTLP exports under otlp/. */
@@ -5,17 +7,7 @@ export interface RunLogState {
   startedAt: number;
 }
 
-const STATE_KEY = Symbol.for('wopi-gateway.run-log');
+const state = handOver<RunLogState>('run-log');
 
-type GlobalWithState = typeof globalThis & { [STATE_KEY]?: RunLogState };
-
-export function saveRunLogState(state: RunLogState): void {
-  (globalThis as GlobalWithState)[STATE_KEY] = state;
-}
-
-export function takeRunLogState(): RunLogState | undefined {
-  const holder = globalThis as GlobalWithState;
-  const state = holder[STATE_KEY];
-  delete holder[STATE_KEY];
-  return state;
-}
+export const saveRunLogState = state.save;
+export const takeRunLogState = state.take;

@@ -1,4 +1,5 @@
 import type { InfraServer } from '../../scripts/infra/index.cjs';
+import { handOver } from './hand-over';
 
 /** What global-setup hands to global-teardown; Jest runs both in its main process. */
 export interface TestInfraState {
@@ -9,18 +10,8 @@ export interface TestInfraState {
   servers: InfraServer[];
 }
 
-const STATE_KEY = Symbol.for('wopi-gateway.test-infra');
+const state = handOver<TestInfraState>('test-infra');
 
-type GlobalWithState = typeof globalThis & { [STATE_KEY]?: TestInfraState };
-
-export function saveTestInfraState(state: TestInfraState): void {
-  (globalThis as GlobalWithState)[STATE_KEY] = state;
-}
-
+export const saveTestInfraState = state.save;
 /** Returns the state once; a second teardown in the same process finds nothing left to do. */
-export function takeTestInfraState(): TestInfraState | undefined {
-  const holder = globalThis as GlobalWithState;
-  const state = holder[STATE_KEY];
-  delete holder[STATE_KEY];
-  return state;
-}
+export const takeTestInfraState = state.take;
